@@ -1,0 +1,1 @@
+"""The app database: typed models, the session factory and Alembic migrations."""

@@ -1,0 +1,203 @@
+"""Business records. Temporal owns where each process stands; these tables own the facts."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text,
+                        TypeDecorator, UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware in and out on every backend (SQLite drops the zone otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Organisation(Base):
+    __tablename__ = "organisation"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    normalised_name: Mapped[str] = mapped_column(String(200), index=True)
+    domain: Mapped[str] = mapped_column(String(253), index=True)
+    country: Mapped[str] = mapped_column(String(2))
+    region: Mapped[str] = mapped_column(String(100), default="")
+    partner_type: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="in_review", index=True)
+    stage_details: Mapped[str] = mapped_column(String(300), default="")
+    workflow_id: Mapped[str] = mapped_column(String(100), unique=True)
+    application: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    flags: Mapped[list[Any]] = mapped_column(default=list)
+    locale: Mapped[str] = mapped_column(String(10), default="en")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    activated_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    users: Mapped[list["User"]] = relationship(back_populates="organisation")
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
+    roles: Mapped[list[Any]] = mapped_column(default=list)
+    org_id: Mapped[str | None] = mapped_column(ForeignKey("organisation.id"), default=None, index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    locale: Mapped[str] = mapped_column(String(10), default="en")
+    # Changes whenever the password does: Flask-Login ids embed it so old sessions die.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    organisation: Mapped[Organisation | None] = relationship(back_populates="users")
+
+
+class Task(Base):
+    """The human-task projection. The workflow owns the truth; this row is what inboxes read."""
+
+    __tablename__ = "task"
+    __table_args__ = (Index("ix_task_inbox", "status", "assignee_role", "due_at"),)
+
+    id: Mapped[str] = mapped_column(String(160), primary_key=True)
+    workflow_id: Mapped[str] = mapped_column(String(100), index=True)
+    task_type: Mapped[str] = mapped_column(String(40))
+    form: Mapped[str] = mapped_column(String(60))
+    title: Mapped[str] = mapped_column(String(300))
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    assignee_role: Mapped[str | None] = mapped_column(String(30), default=None)
+    assignee_org_id: Mapped[str | None] = mapped_column(String(36), default=None, index=True)
+    assignee_email: Mapped[str | None] = mapped_column(String(254), default=None)
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
+    access_token_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    context: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    due_at: Mapped[datetime] = mapped_column()
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(default=None)
+    completed_by: Mapped[str | None] = mapped_column(String(200), default=None)
+    completed_request_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    decision: Mapped[str | None] = mapped_column(String(40), default=None)
+
+    claimed_by: Mapped[User | None] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+
+
+class Agreement(Base):
+    __tablename__ = "agreement"
+
+    id: Mapped[str] = mapped_column(String(160), primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"), index=True)
+    workflow_id: Mapped[str] = mapped_column(String(100))
+    template: Mapped[str] = mapped_column(String(60))
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20), default="sent")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    signatures: Mapped[list["Signature"]] = relationship(order_by="Signature.signed_at")
+
+
+class Signature(Base):
+    __tablename__ = "signature"
+    __table_args__ = (UniqueConstraint("agreement_id", "party"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agreement_id: Mapped[str] = mapped_column(ForeignKey("agreement.id"))
+    party: Mapped[str] = mapped_column(String(10))
+    full_name: Mapped[str] = mapped_column(String(200))
+    signed_at: Mapped[datetime] = mapped_column()
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(500), default="")
+    sha256: Mapped[str] = mapped_column(String(64))
+
+
+class Invitation(Base):
+    """A single-use, expiring set-password link. Only the token's hash is stored."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(160), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class OutboxMail(Base):
+    """Every mail passes through here first, keyed by the sending activity's idempotency key."""
+
+    __tablename__ = "outbox_mail"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    message_id: Mapped[str] = mapped_column(String(250))
+    org_id: Mapped[str | None] = mapped_column(String(36), default=None, index=True)
+    recipients: Mapped[list[Any]] = mapped_column(default=list)
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class TimelineEvent(Base):
+    """The audit trail and the application's timeline: what happened, who did it, when."""
+
+    __tablename__ = "timeline_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    org_id: Mapped[str | None] = mapped_column(String(36), default=None, index=True)
+    workflow_id: Mapped[str] = mapped_column(String(100), default="")
+    action: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(String(1000), default="")
+    actor: Mapped[str] = mapped_column(String(200), default="system")
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoginSession(Base):
+    """Server-side record of a signed-in browser: logout deletes it, so a copied cookie dies too."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(500), default="")

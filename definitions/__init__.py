@@ -1,0 +1,1 @@
+"""Definitions are data: form schemas, program rules and document templates, with their loader."""

@@ -1,0 +1,92 @@
+"""A local SMTP server (aiosmtpd) that keeps what it receives: in memory and as .eml files.
+
+`make run` points the app at it and the ops mailbox page reads the files; tests assert on
+`received`.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import threading
+import time
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+
+from devstack.ports import free_port
+
+
+@dataclass
+class ReceivedMail:
+    envelope_from: str
+    recipients: list[str]
+    message: EmailMessage
+
+    @property
+    def subject(self) -> str:
+        return str(self.message["Subject"] or "")
+
+    @property
+    def body(self) -> str:
+        part = self.message.get_body(preferencelist=("plain",))
+        return part.get_content() if part is not None else ""
+
+    @property
+    def message_id(self) -> str:
+        return str(self.message["Message-ID"] or "")
+
+
+@dataclass
+class _Handler:
+    mailbox_dir: Path | None
+    received: list[ReceivedMail] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        raw = envelope.original_content or envelope.content
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        with self.lock:
+            self.received.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), msg))
+        if self.mailbox_dir is not None:
+            self.mailbox_dir.mkdir(parents=True, exist_ok=True)
+            name = f"{time.time_ns()}.eml"
+            (self.mailbox_dir / name).write_bytes(raw)
+        return "250 Message accepted for delivery"
+
+
+class SmtpCatcher:
+    def __init__(self, port: int = 0, mailbox_dir: Path | None = None) -> None:
+        self.port = port or free_port()
+        self._handler = _Handler(mailbox_dir)
+        self._controller = Controller(self._handler, hostname="127.0.0.1", port=self.port)
+
+    @property
+    def received(self) -> list[ReceivedMail]:
+        with self._handler.lock:
+            return list(self._handler.received)
+
+    def to(self, address: str) -> list[ReceivedMail]:
+        return [m for m in self.received if address.lower() in (r.lower() for r in m.recipients)]
+
+    def wait_for(self, predicate, timeout: float = 30.0) -> ReceivedMail:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for m in self.received:
+                if predicate(m):
+                    return m
+            time.sleep(0.1)
+        raise TimeoutError(f"no matching mail within {timeout}s; got {[m.subject for m in self.received]}")
+
+    def clear(self) -> None:
+        with self._handler.lock:
+            self._handler.received.clear()
+
+    def start(self) -> "SmtpCatcher":
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        self._controller.stop()

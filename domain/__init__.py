@@ -1,0 +1,1 @@
+"""Plain types that cross the Temporal boundary and pure business rules. No I/O here."""

@@ -1,0 +1,61 @@
+"""SLA clocks for human steps: which reminders, escalations and the final fallback fire when.
+
+Pure, so the workflow and the tests share one definition of "when".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+
+class CheckpointKind(StrEnum):
+    REMIND = "remind"
+    ESCALATE = "escalate"
+    FALLBACK = "fallback"
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    after: timedelta          # measured from the moment the task opened
+    kind: CheckpointKind
+    label: str = ""           # e.g. "7 days left", shown in mail and history
+
+
+def review_checkpoints(sla: timedelta, escalation_grace: timedelta) -> list[Checkpoint]:
+    """Reminder at half time, escalation at the deadline, fallback after the grace period."""
+    return [
+        Checkpoint(sla / 2, CheckpointKind.REMIND, "half time"),
+        Checkpoint(sla, CheckpointKind.ESCALATE, "deadline passed"),
+        Checkpoint(sla + escalation_grace, CheckpointKind.FALLBACK, "escalation expired"),
+    ]
+
+
+def expiry_checkpoints(expiry: timedelta, remind_before: tuple[timedelta, ...]) -> list[Checkpoint]:
+    """Reminders a fixed time before expiry (skipping any that would fall before the start)."""
+    points = [
+        Checkpoint(expiry - before, CheckpointKind.REMIND, _left(before))
+        for before in sorted(remind_before, reverse=True)
+        if before < expiry
+    ]
+    points.append(Checkpoint(expiry, CheckpointKind.FALLBACK, "expired"))
+    return points
+
+
+def simple_checkpoints(sla: timedelta) -> list[Checkpoint]:
+    """A reminder at half time and a fallback at the deadline (steps with nobody to escalate to)."""
+    return [Checkpoint(sla / 2, CheckpointKind.REMIND, "half time"),
+            Checkpoint(sla, CheckpointKind.FALLBACK, "deadline passed")]
+
+
+def due_after(points: list[Checkpoint]) -> timedelta:
+    """The deadline shown to people: the first escalation or fallback."""
+    return next(p.after for p in points if p.kind != CheckpointKind.REMIND)
+
+
+def _left(before: timedelta) -> str:
+    days = before.days
+    if days >= 1 and before == timedelta(days=days):
+        return f"{days} day{'s' if days != 1 else ''} left"
+    return f"{int(before.total_seconds())} seconds left"

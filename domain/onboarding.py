@@ -1,0 +1,121 @@
+"""PartnerOnboardingWorkflow's messages and stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from domain.program import ProgramRules
+from domain.screening import ScreeningFlag
+
+
+class Stage(StrEnum):
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    MORE_INFO = "more_info"
+    AGREEMENT_OUT = "agreement_out"
+    COUNTERSIGN = "countersign"
+    ACTIVE = "active"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+
+
+FINAL_STAGES = frozenset({Stage.ACTIVE, Stage.REJECTED, Stage.EXPIRED})
+
+
+class ReviewDecision(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    MORE_INFO = "more_info"
+
+
+@dataclass(frozen=True)
+class OnboardingInput:
+    org_id: str
+    reference: str
+    application: dict[str, Any]       # validated against partner_application.v1
+    program: ProgramRules = field(default_factory=ProgramRules)
+    locale: str = "en"
+    submitted_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RecordApplicationInput:
+    org_id: str
+    reference: str
+    workflow_id: str
+    application: dict[str, Any]
+    locale: str = "en"
+
+
+@dataclass(frozen=True)
+class ScreeningResult:
+    flags: tuple[ScreeningFlag, ...] = ()
+
+
+@dataclass(frozen=True)
+class StageChange:
+    """One line of the application's timeline (shown to the partner and the manager)."""
+    key: str                   # idempotency key: a retried write records the line once
+    org_id: str
+    stage: Stage
+    note: str = ""
+    actor: str = "system"
+
+
+@dataclass(frozen=True)
+class AgreementInput:
+    org_id: str
+    workflow_id: str
+    template: str
+    program_name: str
+    application: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AgreementDocument:
+    agreement_id: str
+    sha256: str
+    title: str
+
+
+@dataclass(frozen=True)
+class SignatureRecord:
+    agreement_id: str
+    party: str                 # "partner" or "company"
+    full_name: str
+    signed_at: datetime
+    ip: str = ""
+    user_agent: str = ""
+    sha256: str = ""
+
+
+@dataclass(frozen=True)
+class ActivationInput:
+    org_id: str
+    workflow_id: str
+    contact_name: str
+    contact_email: str
+    invitation_ttl_seconds: int
+    locale: str = "en"
+
+
+@dataclass(frozen=True)
+class MailInput:
+    key: str                   # idempotency key: one mail per key, however often retried
+    to: str | None = None      # an address, or
+    to_role: str | None = None  # every active user with this role
+    template: str = ""         # mail template name under web/templates/mail/
+    context: dict[str, Any] = field(default_factory=dict)
+    locale: str = "en"
+
+
+@dataclass(frozen=True)
+class OnboardingStatus:
+    stage: Stage
+    details: str
+    open_task_id: str | None = None
+    flags: tuple[ScreeningFlag, ...] = ()
+    decisions: tuple[str, ...] = ()

@@ -1,0 +1,101 @@
+"""Screening rules: likely duplicates and free-mail domains. Pure functions over plain data."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+FREE_MAIL_DOMAINS = frozenset({
+    "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "yahoo.co.jp", "hotmail.com",
+    "outlook.com", "live.com", "msn.com", "aol.com", "icloud.com", "me.com", "mail.com",
+    "gmx.com", "gmx.de", "gmx.net", "web.de", "yandex.ru", "yandex.com", "proton.me",
+    "protonmail.com", "zoho.com", "qq.com", "foxmail.com", "163.com", "126.com", "yeah.net",
+    "sina.com", "sina.cn", "sohu.com", "aliyun.com", "139.com", "naver.com", "daum.net",
+})
+
+# Legal suffixes folded away before comparing names ("Acme Ltd" == "ACME, Inc.").
+_LEGAL_SUFFIXES = (
+    "incorporated", "corporation", "company", "limited", "inc", "ltd", "llc", "llp", "plc", "corp",
+    "co", "gmbh", "ag", "kg", "sa", "sas", "sarl", "srl", "spa", "bv", "nv", "oy", "ab", "as",
+    "pty", "pte", "kk", "kabushikikaisha", "sdnbhd", "bhd",
+)
+_CJK_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司", "株式会社", "有限會社", "有限公司")
+
+
+def fold(text: str) -> str:
+    """Case, width (full-width ＡＢＣ) and accents folded; punctuation and spaces removed."""
+    text = unicodedata.normalize("NFKC", text or "").casefold()
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return "".join(c for c in text if c.isalnum())
+
+
+def normalise_name(name: str) -> str:
+    text = unicodedata.normalize("NFKC", name or "").casefold()
+    for suffix in _CJK_SUFFIXES:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            text = text[: -len(suffix)]
+            break
+    words = re.split(r"[\s,.\-/&()]+", text)
+    while len(words) > 1 and fold(words[-1]) in _LEGAL_SUFFIXES or (words and words[-1] == ""):
+        words.pop()
+    return fold(" ".join(words))
+
+
+def normalise_domain(value: str) -> str:
+    """'https://WWW.Acme.com/about' -> 'acme.com'; an email address gives its domain."""
+    value = unicodedata.normalize("NFKC", value or "").strip().casefold()
+    if "@" in value and "/" not in value:
+        value = value.rsplit("@", 1)[1]
+    if "://" not in value:
+        value = "//" + value
+    host = urlsplit(value).hostname or ""
+    host = host.rstrip(".")
+    if host.startswith("www."):
+        host = host[4:]
+    return host
+
+
+def email_domain(email: str) -> str:
+    return normalise_domain(email.rsplit("@", 1)[-1]) if "@" in (email or "") else ""
+
+
+@dataclass(frozen=True)
+class KnownOrganisation:
+    org_id: str
+    name: str
+    domain: str
+    status: str
+
+
+@dataclass(frozen=True)
+class ScreeningFlag:
+    code: str            # duplicate_domain | duplicate_name | free_mail_domain | email_domain_mismatch
+    message: str
+    related_org_id: str = ""
+
+
+def screen(org_id: str, name: str, website: str, email: str,
+           known: list[KnownOrganisation]) -> list[ScreeningFlag]:
+    flags: list[ScreeningFlag] = []
+    domain = normalise_domain(website)
+    folded = normalise_name(name)
+    for other in known:
+        if other.org_id == org_id:
+            continue
+        if domain and normalise_domain(other.domain) == domain:
+            flags.append(ScreeningFlag(
+                "duplicate_domain",
+                f"Same domain as {other.name} ({other.status})", other.org_id))
+        elif folded and normalise_name(other.name) == folded:
+            flags.append(ScreeningFlag(
+                "duplicate_name", f"Same name as {other.name} ({other.status})", other.org_id))
+    mail_domain = email_domain(email)
+    if mail_domain in FREE_MAIL_DOMAINS or domain in FREE_MAIL_DOMAINS:
+        flags.append(ScreeningFlag(
+            "free_mail_domain", f"Contact uses a free-mail domain ({mail_domain or domain})"))
+    elif mail_domain and domain and not (mail_domain == domain or mail_domain.endswith("." + domain)):
+        flags.append(ScreeningFlag(
+            "email_domain_mismatch", f"Contact email domain {mail_domain} differs from {domain}"))
+    return flags

@@ -1,0 +1,88 @@
+"""Human-task messages: what a workflow opens, and what a person's decision carries back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class TaskStatus(StrEnum):
+    OPEN = "open"
+    CLAIMED = "claimed"
+    DONE = "done"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+
+ACTIVE_STATUSES = (TaskStatus.OPEN, TaskStatus.CLAIMED)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, as the web app vouches for them (roles checked again by the update validator)."""
+    name: str
+    roles: tuple[str, ...] = ()
+    user_id: int | None = None
+    org_id: str | None = None
+    email: str = ""
+    ip: str = ""
+    user_agent: str = ""
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    task_id: str
+    workflow_id: str
+    task_type: str               # review_application, edit_application, sign_agreement, countersign
+    form: str                    # form schema name with version, e.g. "review_decision.v1"
+    title: str
+    org_id: str                  # the partner organisation the task is about
+    due_at: datetime
+    assignee_role: str | None = None     # staff tasks: the group that may claim it
+    assignee_org_id: str | None = None   # partner tasks: the organisation that owns it
+    assignee_email: str | None = None    # partner tasks before portal access: emailed link
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OpenTaskResult:
+    task_id: str
+    access_token: str = ""       # only for emailed-link tasks; the row keeps its hash
+
+
+@dataclass(frozen=True)
+class CompleteTaskInput:
+    task_id: str
+    request_id: str              # derived from task id + form nonce: a double submit repeats it
+    actor: Actor
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TaskOutcome:
+    task_id: str
+    decision: str
+    decided_by: str
+    request_id: str
+    decided_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CloseTaskInput:
+    task_id: str
+    status: TaskStatus
+    outcome: TaskOutcome | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class TaskCheckpointInput:
+    """A reminder, an escalation or a fallback reached on an open task."""
+    task_id: str
+    kind: str
+    label: str
+    number: int = 1                      # the n-th reminder, so a retry does not count twice
+    escalate_to_role: str | None = None
+    new_due_at: datetime | None = None

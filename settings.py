@@ -1,0 +1,81 @@
+"""One frozen settings object for the worker, the web app and the dev stack.
+
+Everything comes from the environment with embedded defaults, so `make run` works on a
+fresh machine and production only sets variables (see README, "Configuration").
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VAR = ROOT / "var"
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = f"sqlite:///{VAR / 'prm.db'}"
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    temporal_task_queue: str = "prm"
+    temporal_tls: bool = False
+    temporal_api_key: str = ""
+    temporal_tls_cert: str = ""
+    temporal_tls_key: str = ""
+    temporal_ui_url: str = "http://127.0.0.1:8233"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    smtp_use_tls: bool = False
+    mail_from: str = "PRM <no-reply@prm.local>"
+    mailbox_dir: str = str(VAR / "mailbox")
+    secret_key: str = "dev-only-secret-change-me"
+    base_url: str = "http://127.0.0.1:5000"
+    max_content_length: int = 1024 * 1024
+    session_cookie_secure: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        d = cls()
+        return cls(
+            database_url=env.get("DATABASE_URL") or d.database_url,
+            temporal_address=env.get("TEMPORAL_ADDRESS") or d.temporal_address,
+            temporal_namespace=env.get("TEMPORAL_NAMESPACE") or d.temporal_namespace,
+            temporal_task_queue=env.get("TEMPORAL_TASK_QUEUE") or d.temporal_task_queue,
+            temporal_tls=_bool(env.get("TEMPORAL_TLS"), d.temporal_tls),
+            temporal_api_key=env.get("TEMPORAL_API_KEY") or d.temporal_api_key,
+            temporal_tls_cert=env.get("TEMPORAL_TLS_CERT") or d.temporal_tls_cert,
+            temporal_tls_key=env.get("TEMPORAL_TLS_KEY") or d.temporal_tls_key,
+            temporal_ui_url=env.get("TEMPORAL_UI_URL") or d.temporal_ui_url,
+            smtp_host=env.get("SMTP_HOST") or d.smtp_host,
+            smtp_port=int(env.get("SMTP_PORT") or d.smtp_port),
+            smtp_username=env.get("SMTP_USERNAME") or d.smtp_username,
+            smtp_password=env.get("SMTP_PASSWORD") or d.smtp_password,
+            smtp_starttls=_bool(env.get("SMTP_STARTTLS"), d.smtp_starttls),
+            smtp_use_tls=_bool(env.get("SMTP_USE_TLS"), d.smtp_use_tls),
+            mail_from=env.get("MAIL_FROM") or d.mail_from,
+            mailbox_dir=env.get("MAILBOX_DIR") or d.mailbox_dir,
+            secret_key=env.get("SECRET_KEY") or d.secret_key,
+            base_url=(env.get("BASE_URL") or d.base_url).rstrip("/"),
+            max_content_length=int(env.get("MAX_CONTENT_LENGTH") or d.max_content_length),
+            session_cookie_secure=_bool(env.get("SESSION_COOKIE_SECURE"), d.session_cookie_secure),
+        )
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **changes)
+
+    @property
+    def temporal_uses_tls(self) -> bool:
+        return self.temporal_tls or bool(self.temporal_api_key) or bool(self.temporal_tls_cert)

@@ -1,0 +1,53 @@
+"""The sync Flask app's way to the async Temporal client (DESIGN.md section 3).
+
+One client lives on one event loop in a daemon thread, created lazily on first use so pre-fork
+servers (gunicorn) connect in each worker process, never in the master.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from temporalio.client import Client
+
+from settings import Settings
+from workflows.client import connect
+
+T = TypeVar("T")
+
+
+class TemporalBridge:
+    def __init__(self, settings: Settings, timeout: float = 30.0) -> None:
+        self._settings = settings
+        self._timeout = timeout
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._client: Client | None = None
+        self._pid: int | None = None
+
+    def run(self, work: Callable[[Client], Awaitable[T]], timeout: float | None = None) -> T:
+        """Run `await work(client)` on the shared loop and wait for its result."""
+        loop, client = self._ensure()
+        future = asyncio.run_coroutine_threadsafe(work(client), loop)
+        return future.result(timeout or self._timeout)
+
+    def _ensure(self) -> tuple[asyncio.AbstractEventLoop, Client]:
+        with self._lock:
+            if self._client is None or self._pid != os.getpid():
+                self._loop = asyncio.new_event_loop()
+                threading.Thread(target=self._loop.run_forever, name="temporal-client",
+                                 daemon=True).start()
+                self._client = asyncio.run_coroutine_threadsafe(
+                    connect(self._settings), self._loop).result(self._timeout)
+                self._pid = os.getpid()
+            return self._loop, self._client
+
+    def close(self) -> None:
+        with self._lock:
+            if self._loop is not None:
+                self._loop.call_soon_threadsafe(self._loop.stop)
+            self._loop, self._client = None, None

@@ -1,0 +1,136 @@
+"""The human-step pattern every workflow uses (DESIGN.md section 3).
+
+A workflow mixes in HumanSteps, calls `await self.human_step(spec, checkpoints)` and gets the
+decision back, or None when the step's fallback fired. People decide through the `complete_task`
+update; its validator turns away closed tasks and the wrong people before anything reaches history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from domain.deadlines import Checkpoint, CheckpointKind
+    from domain.roles import Role, may_act_as
+    from domain.tasks import (CloseTaskInput, CompleteTaskInput, TaskCheckpointInput, TaskOutcome,
+                              TaskSpec, TaskStatus)
+    from workflows import calls
+    from workflows.search import ASSIGNEE, DUE_DATE
+
+
+class HumanSteps:
+    def __init__(self) -> None:
+        self._open_tasks: dict[str, TaskSpec] = {}
+        self._outcomes: dict[str, TaskOutcome] = {}
+        self._payloads: dict[str, dict[str, Any]] = {}
+        self._task_lock = asyncio.Lock()
+
+    # -- the update people use -------------------------------------------------------------
+
+    @workflow.update
+    async def complete_task(self, req: CompleteTaskInput) -> TaskOutcome:
+        async with self._task_lock:
+            earlier = self._outcomes.get(req.task_id)
+            if earlier is not None:
+                if earlier.request_id == req.request_id:
+                    return earlier  # the same submission again: the first result stands
+                raise ApplicationError(f"already decided by {earlier.decided_by}",
+                                       type="TaskAlreadyDecided", non_retryable=True)
+            spec = self._open_tasks[req.task_id]
+            outcome = TaskOutcome(task_id=req.task_id, decision=self.decision_of(spec, req.payload),
+                                  decided_by=req.actor.name, request_id=req.request_id,
+                                  decided_at=workflow.now())
+            # Recorded before the first await, so a rival update's validator already sees it.
+            self._outcomes[req.task_id] = outcome
+            self._payloads[req.task_id] = {"payload": req.payload, "actor": req.actor}
+            await calls.local("close_task", CloseTaskInput(req.task_id, TaskStatus.DONE, outcome))
+            self._open_tasks.pop(req.task_id, None)
+            return outcome
+
+    @complete_task.validator
+    def validate_complete_task(self, req: CompleteTaskInput) -> None:
+        earlier = self._outcomes.get(req.task_id)
+        if earlier is not None:
+            if earlier.request_id == req.request_id:
+                return
+            raise ValueError(f"already decided by {earlier.decided_by}")
+        spec = self._open_tasks.get(req.task_id)
+        if spec is None:
+            raise ValueError("this task is closed or does not exist")
+        if spec.assignee_role and not may_act_as(req.actor.roles, spec.assignee_role):
+            raise ValueError(f"only the {spec.assignee_role} role may complete this task")
+        if spec.assignee_org_id and req.actor.org_id != spec.assignee_org_id:
+            raise ValueError("this task belongs to another organisation")
+
+    def decision_of(self, spec: TaskSpec, payload: dict[str, Any]) -> str:
+        """Forms with a 'decision' field carry it; others (signatures, edits) just complete."""
+        return str(payload.get("decision") or "completed")
+
+    # -- what workflows call ----------------------------------------------------------------
+
+    async def human_step(self, spec: TaskSpec, checkpoints: list[Checkpoint]) -> TaskOutcome | None:
+        opened_at = workflow.now()
+        self._open_tasks[spec.task_id] = spec
+        await calls.local("open_task", spec)
+        self._show_assignment(spec)
+        await calls.remote("notify_task", spec)
+        reminders = 0
+        for point in checkpoints:
+            remaining = opened_at + point.after - workflow.now()
+            if await self._decided_within(spec.task_id, remaining):
+                return self._outcomes[spec.task_id]
+            if point.kind == CheckpointKind.REMIND:
+                reminders += 1
+                await calls.remote("task_checkpoint", TaskCheckpointInput(
+                    spec.task_id, point.kind, point.label, number=reminders))
+            elif point.kind == CheckpointKind.ESCALATE:
+                new_due = opened_at + next(
+                    (p.after for p in checkpoints if p.after > point.after), point.after)
+                await calls.remote("task_checkpoint", TaskCheckpointInput(
+                    spec.task_id, point.kind, point.label,
+                    escalate_to_role=Role.PROGRAM_LEAD, new_due_at=new_due))
+                workflow.upsert_search_attributes([ASSIGNEE.value_set(Role.PROGRAM_LEAD),
+                                                   DUE_DATE.value_set(new_due)])
+            else:
+                async with self._task_lock:  # a decision arriving now must not race the expiry
+                    if spec.task_id in self._outcomes:
+                        break
+                    self._open_tasks.pop(spec.task_id, None)
+                    await calls.local("close_task", CloseTaskInput(
+                        spec.task_id, TaskStatus.EXPIRED, note=point.label))
+                return None
+        await workflow.wait_condition(lambda: self._is_closed(spec.task_id))
+        return self._outcomes[spec.task_id]
+
+    def payload_of(self, task_id: str) -> dict[str, Any]:
+        return self._payloads[task_id]["payload"]
+
+    def actor_of(self, task_id: str):
+        return self._payloads[task_id]["actor"]
+
+    def open_task_id(self) -> str | None:
+        return next(iter(self._open_tasks), None)
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _is_closed(self, task_id: str) -> bool:
+        return task_id in self._outcomes and task_id not in self._open_tasks
+
+    async def _decided_within(self, task_id: str, remaining: timedelta) -> bool:
+        if remaining <= timedelta(0):
+            return self._is_closed(task_id)
+        try:
+            await workflow.wait_condition(lambda: self._is_closed(task_id), timeout=remaining)
+            return True
+        except asyncio.TimeoutError:
+            return self._is_closed(task_id)
+
+    def _show_assignment(self, spec: TaskSpec) -> None:
+        assignee = spec.assignee_role or f"partner:{spec.assignee_org_id}"
+        workflow.upsert_search_attributes([ASSIGNEE.value_set(assignee),
+                                           DUE_DATE.value_set(spec.due_at)])

@@ -1,0 +1,223 @@
+"""PartnerOnboardingWorkflow: apply, screen, review, sign, countersign, activate.
+
+Every deadline is a durable timer here and every decision an update in this workflow's history.
+Durations come from the program definition in the input, never from a file or the clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain import ids
+    from domain.deadlines import (Checkpoint, CheckpointKind, due_after, expiry_checkpoints,
+                                  review_checkpoints, simple_checkpoints)
+    from domain.onboarding import (ActivationInput, AgreementDocument, AgreementInput, MailInput,
+                                   OnboardingInput, OnboardingStatus, RecordApplicationInput,
+                                   ReviewDecision, ScreeningResult, SignatureRecord, Stage, StageChange)
+    from domain.program import Countersign, ReviewFallback
+    from domain.roles import Role
+    from domain.tasks import TaskOutcome, TaskSpec
+    from workflows import calls
+    from workflows.human_steps import HumanSteps
+    from workflows.search import PROCESS_STAGE
+
+
+MAX_REVIEW_ROUNDS = 20  # keeps one application's history far below the continue-as-new limit
+
+
+@workflow.defn
+class PartnerOnboardingWorkflow(HumanSteps):
+    @workflow.init
+    def __init__(self, inp: OnboardingInput) -> None:
+        super().__init__()
+        self._inp = inp
+        self._application = dict(inp.application)
+        self._stage = Stage.SUBMITTED
+        self._details = "Application submitted"
+        self._flags: tuple = ()
+        self._events = 0
+        self._decisions: list[str] = []
+
+    @workflow.run
+    async def run(self, inp: OnboardingInput) -> OnboardingStatus:
+        await calls.local("record_application", RecordApplicationInput(
+            inp.org_id, inp.reference, self._wf_id, self._application, inp.locale))
+        await self._screen()
+        await self._mail("application_received", to=self._contact_email)
+
+        if await self._review_until_decided():
+            agreement = await calls.local("generate_agreement", AgreementInput(
+                inp.org_id, self._wf_id, inp.program.agreement_template, inp.program.name,
+                self._application), AgreementDocument)
+            if await self._partner_signs(agreement) and await self._company_countersigns(agreement):
+                await self._activate()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.get_status()
+
+    @workflow.query
+    def get_status(self) -> OnboardingStatus:
+        return OnboardingStatus(self._stage, self._details, self.open_task_id(), self._flags,
+                                tuple(self._decisions))
+
+    # -- review -----------------------------------------------------------------------------
+
+    async def _review_until_decided(self) -> bool:
+        """Loops through 'more information' rounds; True once approved."""
+        rules = self._inp.program
+        for attempt in range(1, MAX_REVIEW_ROUNDS + 1):
+            await self._set_stage(Stage.IN_REVIEW, "Awaiting review by channel managers")
+            points = review_checkpoints(rules.review_sla, rules.review_escalation_grace)
+            outcome = await self.human_step(self._task(
+                "review", attempt, "review_application", "review_decision.v1",
+                f"Review application {self._inp.reference}: {self._company}", points,
+                role=Role.CHANNEL_MANAGER, context={"flags": [asdict(f) for f in self._flags],
+                                                    "reference": self._inp.reference}), points)
+            decision, reason, actor = self._review_result(outcome)
+            self._decisions.append(f"review {attempt}: {decision} by {actor}")
+            if decision == ReviewDecision.APPROVE:
+                await self._set_stage(Stage.AGREEMENT_OUT, f"Approved by {actor}", actor)
+                return True
+            if decision == ReviewDecision.REJECT:
+                await self._set_stage(Stage.REJECTED, reason, actor)
+                await self._mail("application_rejected", to=self._contact_email, reason=reason)
+                return False
+            if decision == "expired":
+                await self._set_stage(Stage.EXPIRED, "No review decision before the deadline")
+                await self._mail("application_expired", to=self._contact_email)
+                await self._mail("review_expired", to_role=Role.PROGRAM_LEAD)
+                return False
+            if not await self._applicant_adds_information(attempt, reason, actor):
+                return False
+        await self._set_stage(Stage.EXPIRED, "Too many rounds of questions; please apply again")
+        return False
+
+    def _review_result(self, outcome: TaskOutcome | None) -> tuple[str, str, str]:
+        if outcome is not None:
+            payload = self.payload_of(outcome.task_id)
+            return outcome.decision, payload.get("reason", ""), outcome.decided_by
+        fallback = self._inp.program.review_fallback
+        if fallback == ReviewFallback.APPROVE:
+            return ReviewDecision.APPROVE, "", "system (review deadline)"
+        if fallback == ReviewFallback.REJECT:
+            return ReviewDecision.REJECT, "The application could not be reviewed in time.", "system"
+        return "expired", "", "system"
+
+    async def _applicant_adds_information(self, attempt: int, question: str, asked_by: str) -> bool:
+        await self._set_stage(Stage.MORE_INFO, f"More information requested: {question}", asked_by)
+        points = simple_checkpoints(self._inp.program.more_info_sla)
+        outcome = await self.human_step(self._task(
+            "more-info", attempt, "edit_application", "partner_application.v1",
+            f"Add the information requested for {self._inp.reference}", points,
+            partner=True, context={"question": question, "asked_by": asked_by,
+                                   "application": self._application}), points)
+        if outcome is None:
+            await self._set_stage(Stage.EXPIRED, "The requested information did not arrive in time")
+            await self._mail("application_expired", to=self._contact_email)
+            return False
+        self._application = dict(self.payload_of(outcome.task_id))
+        await calls.local("update_application", RecordApplicationInput(
+            self._inp.org_id, self._inp.reference, self._wf_id, self._application, self._inp.locale))
+        await self._screen()
+        return True
+
+    # -- agreement ------------------------------------------------------------------------------
+
+    async def _partner_signs(self, agreement: AgreementDocument) -> bool:
+        rules = self._inp.program
+        await self._set_stage(Stage.AGREEMENT_OUT, f"Awaiting the partner's signature of {agreement.title}")
+        points = expiry_checkpoints(rules.signature_expiry, rules.signature_reminders_before)
+        outcome = await self.human_step(self._task(
+            "sign", 1, "sign_agreement", "sign_agreement.v1", f"Sign {agreement.title}", points,
+            partner=True, context={"agreement_id": agreement.agreement_id, "sha256": agreement.sha256}),
+            points)
+        if outcome is None:
+            await self._set_stage(Stage.EXPIRED, "The agreement was not signed before it expired")
+            await self._mail("agreement_expired", to_role=Role.CHANNEL_MANAGER)
+            await self._mail("agreement_expired_partner", to=self._contact_email)
+            return False
+        await self._record_signature(agreement, "partner", outcome)
+        return True
+
+    async def _company_countersigns(self, agreement: AgreementDocument) -> bool:
+        rules = self._inp.program
+        if rules.countersign == Countersign.AUTOMATIC:
+            await calls.local("record_signature", SignatureRecord(
+                agreement.agreement_id, "company", f"{rules.name} (automatic)", workflow.now(),
+                sha256=agreement.sha256))
+            return True
+        await self._set_stage(Stage.COUNTERSIGN, "Awaiting countersignature by a channel manager")
+        # Escalate but never expire: a partner who signed must not lose the agreement to our delay.
+        points = [p for p in review_checkpoints(rules.countersign_sla, rules.review_escalation_grace)
+                  if p.kind != CheckpointKind.FALLBACK]
+        outcome = await self.human_step(self._task(
+            "countersign", 1, "countersign", "countersign.v1", f"Countersign {agreement.title}",
+            points + [Checkpoint(rules.countersign_sla, CheckpointKind.FALLBACK)],
+            role=Role.CHANNEL_MANAGER, context={"agreement_id": agreement.agreement_id,
+                                                "sha256": agreement.sha256}), points)
+        assert outcome is not None  # no fallback checkpoint: only a decision ends the wait
+        await self._record_signature(agreement, "company", outcome)
+        return True
+
+    async def _record_signature(self, agreement: AgreementDocument, party: str,
+                                outcome: TaskOutcome) -> None:
+        actor = self.actor_of(outcome.task_id)
+        await calls.local("record_signature", SignatureRecord(
+            agreement.agreement_id, party, self.payload_of(outcome.task_id)["full_name"],
+            outcome.decided_at or workflow.now(), actor.ip, actor.user_agent, agreement.sha256))
+        self._decisions.append(f"{party} signed: {outcome.decided_by}")
+
+    # -- activation -------------------------------------------------------------------------------
+
+    async def _activate(self) -> None:
+        app = self._application
+        await calls.remote("activate_organisation", ActivationInput(
+            self._inp.org_id, self._wf_id, app["contact_name"], app["contact_email"],
+            int(self._inp.program.invitation_ttl.total_seconds()), self._inp.locale))
+        await self._set_stage(Stage.ACTIVE, "Active partner: portal access granted")
+
+    # -- helpers ----------------------------------------------------------------------------------
+
+    def _task(self, step: str, attempt: int, task_type: str, form: str, title: str,
+              points: list[Checkpoint], *, role: str | None = None, partner: bool = False,
+              context: dict | None = None) -> TaskSpec:
+        return TaskSpec(
+            task_id=ids.task_id(self._wf_id, step, attempt), workflow_id=self._wf_id,
+            task_type=task_type, form=form, title=title, org_id=self._inp.org_id,
+            due_at=workflow.now() + due_after(points), assignee_role=role,
+            assignee_org_id=self._inp.org_id if partner else None,
+            assignee_email=self._contact_email if partner else None, context=context or {})
+
+    async def _screen(self) -> None:
+        result = await calls.local("screen_application", self._inp.org_id, ScreeningResult)
+        self._flags = result.flags
+
+    async def _set_stage(self, stage: Stage, details: str, actor: str = "system") -> None:
+        self._stage, self._details = stage, details
+        self._events += 1
+        workflow.set_current_details(f"{stage.value}: {details}")
+        workflow.upsert_search_attributes([PROCESS_STAGE.value_set(stage.value)])
+        await calls.local("set_stage", StageChange(
+            f"{self._wf_id}/stage/{self._events}", self._inp.org_id, stage, details[:1000], actor))
+
+    async def _mail(self, template: str, to: str | None = None, to_role: str | None = None,
+                    **context) -> None:
+        context.update(reference=self._inp.reference, company=self._company,
+                       contact_name=self._application.get("contact_name", ""))
+        await calls.remote("send_mail", MailInput(
+            key=ids.mail_key(self._wf_id, f"{template}/{self._events}"), to=to, to_role=to_role,
+            template=template, context=context, locale=self._inp.locale))
+
+    @property
+    def _wf_id(self) -> str:
+        return workflow.info().workflow_id
+
+    @property
+    def _company(self) -> str:
+        return self._application.get("company_name", "")
+
+    @property
+    def _contact_email(self) -> str:
+        return self._application.get("contact_email", "")
