@@ -1,5 +1,156 @@
-"""Ops pages (placeholder module owned by the ops/devstack work; replaced shortly)."""
+"""Ops pages: workflow executions (Temporal visibility), one workflow's state and history, stuck
+work, and the embedded mailbox. For the ops and program_lead roles only.
 
-from flask import Blueprint
+User-facing lists read the app database; these pages are the one place that reads Temporal's
+visibility store, which is eventually consistent (the templates say so).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from sqlalchemy import func, select
+from temporalio.service import RPCError, RPCStatusCode
+
+from db.models import OutboxMail, Task
+from web import ops_mailbox, ops_temporal
+from web.database import db
+from web.ops_history import pending_timers, timeline
+from web.security import roles_required
+from workflows import WORKFLOWS
 
 bp = Blueprint("ops", __name__, url_prefix="/ops")
+
+OPS_ROLES = ("ops", "program_lead")
+OPEN_TASK_STATUSES = ("open", "claimed")
+
+
+@bp.before_request
+@roles_required(*OPS_ROLES)
+def _only_ops() -> None:
+    """Every ops page needs one of OPS_ROLES: checked once here, so no new view can forget it."""
+
+
+@bp.app_template_filter("ops_time")
+def ops_time(value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _settings():
+    return current_app.extensions["prm.settings"]
+
+
+def _temporal(work, timeout: float | None = None):
+    return current_app.extensions["prm.temporal"].run(work, timeout=timeout)
+
+
+def _not_found_on(exc: RPCError) -> bool:
+    return exc.status == RPCStatusCode.NOT_FOUND
+
+
+def _ui_url(workflow_id: str, run_id: str | None = None) -> str:
+    s = _settings()
+    url = f"{s.temporal_ui_url.rstrip('/')}/namespaces/{s.temporal_namespace}/workflows/{workflow_id}"
+    return f"{url}/{run_id}/history" if run_id else url
+
+
+@bp.app_context_processor
+def _ops_links() -> dict:
+    return {"ops_temporal_ui_url": _ui_url}
+
+
+def _filters() -> dict[str, str]:
+    return {"type": request.args.get("type", "").strip(),
+            "status": request.args.get("status", "").strip().lower(),
+            "partner": request.args.get("partner", "").strip()[:200]}
+
+
+@bp.get("/")
+def index():
+    f = _filters()
+    query = ops_temporal.build_query(f["type"], f["status"], f["partner"])
+    token = ops_temporal.decode_token(request.args.get("page"))
+    error = None
+    try:
+        page = _temporal(lambda c: ops_temporal.list_page(c, query, token))
+    except RPCError as exc:  # a bad filter or an unreachable server: say it, keep the form
+        page, error = ops_temporal.ExecutionPage([], None), exc.message
+    next_url = url_for("ops.index", **f, page=page.next_token) if page.next_token else None
+    return render_template("ops/index.html", page=page, filters=f, query=query, error=error,
+                           next_url=next_url, workflow_types=[w.__name__ for w in WORKFLOWS],
+                           statuses=list(ops_temporal.STATUSES))
+
+
+@bp.get("/workflows/<workflow_id>")
+def workflow(workflow_id: str):
+    run_id = request.args.get("run_id") or None
+    try:
+        details = _temporal(lambda c: ops_temporal.describe(c, workflow_id, run_id))
+    except RPCError as exc:
+        if _not_found_on(exc):
+            abort(404)
+        raise
+    show_all = request.args.get("all") == "1"
+    rows = [r for r in timeline(details.history) if show_all or not r.routine]
+    return render_template("ops/workflow.html", wf=details, rows=rows, show_all=show_all,
+                           timers=pending_timers(details.history) if details.status == "running" else [],
+                           ui_url=_ui_url(details.workflow_id, details.run_id))
+
+
+@bp.get("/workflows/<workflow_id>/history.json")
+def history_json(workflow_id: str):
+    run_id = request.args.get("run_id") or None
+    try:
+        body = _temporal(lambda c: ops_temporal.history_json(c, workflow_id, run_id))
+    except RPCError as exc:
+        if _not_found_on(exc):
+            abort(404)
+        raise
+    filename = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in workflow_id)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="{filename}.history.json"'})
+
+
+@bp.get("/stuck")
+def stuck():
+    now = datetime.now(timezone.utc)
+    overdue = db().scalars(
+        select(Task).where(Task.status.in_(OPEN_TASK_STATUSES), Task.due_at < now)
+        .order_by(Task.due_at).limit(200)).all()
+    error = None
+    try:
+        failing, truncated = _temporal(ops_temporal.stuck_workflows, timeout=60)
+    except RPCError as exc:
+        failing, truncated, error = [], False, exc.message
+    return render_template("ops/stuck.html", overdue=overdue, failing=failing, truncated=truncated,
+                           error=error, now=now, scan_limit=ops_temporal.STUCK_SCAN_LIMIT)
+
+
+def _mailbox_dir() -> Path | None:
+    configured = _settings().mailbox_dir
+    path = Path(configured) if configured else None
+    return path if path is not None and path.is_dir() else None
+
+
+@bp.get("/mailbox")
+def mailbox():
+    folder = _mailbox_dir()
+    mails = ops_mailbox.list_mail(folder) if folder else None
+    outbox = db().scalars(select(OutboxMail).order_by(OutboxMail.created_at.desc()).limit(100)).all()
+    counts = dict(db().execute(select(OutboxMail.status, func.count()).group_by(OutboxMail.status)).all())
+    return render_template("ops/mailbox.html", mails=mails, outbox=outbox, counts=counts,
+                           smtp=f"{_settings().smtp_host}:{_settings().smtp_port}")
+
+
+@bp.get("/mailbox/<name>")
+def mail(name: str):
+    folder = _mailbox_dir()
+    view = ops_mailbox.read_mail(folder, name) if folder else None
+    if view is None:
+        abort(404)
+    return render_template("ops/mail.html", mail=view)
+
