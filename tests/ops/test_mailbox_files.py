@@ -1,0 +1,41 @@
+"""The mailbox reader against what the real SMTP catcher wrote."""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+
+from devstack.smtp import SmtpCatcher
+from web.ops_mailbox import list_mail, read_mail
+
+
+def _send(port: int, subject: str, body: str) -> None:
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "PRM <no-reply@prm.example>", "li.wei@acme.example", subject
+    msg["Date"] = "Thu, 26 Nov 2026 10:00:00 +0000"
+    msg.set_content(body)
+    with smtplib.SMTP("127.0.0.1", port) as smtp:
+        smtp.send_message(msg)
+
+
+def test_newest_first_and_readable(tmp_path):
+    catcher = SmtpCatcher(mailbox_dir=tmp_path).start()
+    try:
+        _send(catcher.port, "First", "one")
+        _send(catcher.port, "申请已收到", "您好，我们已收到您的申请。")
+        catcher.wait_for(lambda m: m.subject == "申请已收到")
+    finally:
+        catcher.stop()
+    mails = list_mail(tmp_path)
+    assert [m.subject for m in mails] == ["申请已收到", "First"]
+    assert mails[0].recipients == "li.wei@acme.example"
+    view = read_mail(tmp_path, mails[0].name)
+    assert view is not None and "我们已收到您的申请" in view.body and not view.html
+
+
+def test_only_catcher_files_can_be_read(tmp_path):
+    (tmp_path / "secret.txt").write_text("no")
+    assert read_mail(tmp_path, "../secret.txt") is None
+    assert read_mail(tmp_path, "secret.txt") is None
+    assert read_mail(tmp_path, "123.eml") is None
+    assert list_mail(tmp_path) == []
