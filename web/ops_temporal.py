@@ -130,8 +130,8 @@ def status_name(status: WorkflowExecutionStatus | None) -> str:
 
 
 async def list_page(client: Client, query: str, token: bytes | None = None,
-                    page_size: int = PAGE_SIZE) -> ExecutionPage:
-    it = client.list_workflows(query or None, page_size=page_size, next_page_token=token)
+                    page_size: int | None = None) -> ExecutionPage:
+    it = client.list_workflows(query or None, page_size=page_size or PAGE_SIZE, next_page_token=token)
     await it.fetch_next_page()
     return ExecutionPage([_row(wf) for wf in it.current_page or []], encode_token(it.next_page_token))
 

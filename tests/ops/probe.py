@@ -56,7 +56,7 @@ class OpsProbeWorkflow:
         if inp.fail_activity:
             await workflow.execute_activity(
                 send_probe_mail, inp, start_to_close_timeout=timedelta(seconds=10),
-                retry_policy=RetryPolicy(initial_interval=timedelta(milliseconds=200),
+                retry_policy=RetryPolicy(initial_interval=timedelta(seconds=1),
                                          backoff_coefficient=1.0))
         await workflow.wait_condition(lambda: self._decision is not None, timeout=timedelta(hours=36))
         workflow.upsert_search_attributes([PROCESS_STAGE.value_set("approved")])

@@ -1,0 +1,244 @@
+"""The ops pages in the real Flask app, against the real dev server, probe workflows and SQLite."""
+
+from __future__ import annotations
+
+import json
+import smtplib
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from email.message import EmailMessage
+
+import pytest
+
+from db.models import Organisation, OutboxMail, Task, User
+from db.session import make_sessions
+from devstack.seed import DEMO_USERS, seed
+from devstack.smtp import SmtpCatcher
+from tests.ops.probe import FAILURE_MESSAGE
+from web import create_app
+from web.passwords import hash_password
+
+pytestmark = pytest.mark.slow
+
+PARTNER_PASSWORD = "partner-password-1"
+
+
+@pytest.fixture(scope="module")
+def app(ops_settings):
+    sessions = make_sessions(ops_settings.database_url)
+    seed(sessions)
+    app = create_app(ops_settings, {"TESTING": True, "WTF_CSRF_ENABLED": False, "SESSIONS": sessions})
+    yield app
+    app.extensions["prm.temporal"].close()
+
+
+@pytest.fixture(scope="module")
+def partner(app):
+    """A partner admin of an active organisation: must not see any ops page."""
+    org_id = str(uuid.uuid4())
+    email = f"admin-{org_id[:8]}@partner.example"
+    with app.extensions["prm.sessions"].begin() as s:
+        s.add(Organisation(id=org_id, reference=f"PA-{org_id[:8].upper()}", name="Partner Co",
+                           normalised_name="partner co", domain="partner.example", country="CN",
+                           partner_type="reseller", status="active", workflow_id=f"wf-{org_id}"))
+        s.flush()
+        s.add(User(email=email, name="Pat Partner", roles=["partner_admin"], org_id=org_id,
+                   password_hash=hash_password(PARTNER_PASSWORD)))
+    return org_id, email
+
+
+def _login(app, email: str, password: str):
+    client = app.test_client()
+    resp = client.post("/login", data={"email": email, "password": password})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+    return client
+
+
+def _demo(role: str):
+    return next(d for d in DEMO_USERS if d.role == role)
+
+
+@pytest.fixture(scope="module")
+def ops(app):
+    demo = _demo("ops")
+    return _login(app, demo.email, demo.password)
+
+
+def _eventually(fetch, check, timeout: float = 20.0):
+    """Visibility is eventually consistent: ask again until the page shows the change."""
+    deadline = time.monotonic() + timeout
+    while True:
+        resp = fetch()
+        if check(resp) or time.monotonic() > deadline:
+            return resp
+        time.sleep(0.3)
+
+
+# -- who may see the pages -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/ops/", "/ops/mailbox", "/ops/stuck", "/ops/workflows/x",
+                                  "/ops/workflows/x/history.json"])
+def test_partner_and_channel_manager_are_refused(app, partner, path):
+    partner_client = _login(app, partner[1], PARTNER_PASSWORD)
+    assert partner_client.get(path).status_code in (403, 404)
+    manager = _demo("channel_manager")
+    assert _login(app, manager.email, manager.password).get(path).status_code == 403
+
+
+def test_anonymous_is_sent_to_sign_in(app):
+    resp = app.test_client().get("/ops/")
+    assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+
+
+def test_program_lead_may_look(app, probes):
+    lead = _demo("program_lead")
+    assert _login(app, lead.email, lead.password).get("/ops/").status_code == 200
+
+
+# -- the list ------------------------------------------------------------------------------------
+
+def test_list_filters_by_partner(ops, probes):
+    waiting = probes.waiting
+    resp = _eventually(lambda: ops.get(f"/ops/?partner={waiting.org_id}"),
+                       lambda r: waiting.handle.id in r.get_data(as_text=True))
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert waiting.handle.id in html and "in_review" in html and waiting.company in html
+    assert probes.decided.handle.id not in html and probes.failing.handle.id not in html
+    assert "eventually consistent" in html
+
+
+def test_list_filters_by_type_and_status(ops, probes):
+    resp = _eventually(lambda: ops.get("/ops/?type=OpsProbeWorkflow&status=completed"),
+                       lambda r: probes.decided.handle.id in r.get_data(as_text=True))
+    html = resp.get_data(as_text=True)
+    assert probes.decided.handle.id in html and probes.waiting.handle.id not in html
+    assert "ExecutionStatus = &#39;Completed&#39;" in html
+
+
+def test_list_pages_with_the_next_page_token(app, ops, probes):
+    from web import ops_temporal
+
+    saved = ops_temporal.PAGE_SIZE
+    ops_temporal.PAGE_SIZE = 1
+    try:
+        first = _eventually(lambda: ops.get("/ops/?type=OpsProbeWorkflow"),
+                            lambda r: 'rel="next"' in r.get_data(as_text=True))
+        html = first.get_data(as_text=True)
+        assert 'rel="next"' in html
+        next_url = html.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
+        second = ops.get(next_url)
+        assert second.status_code == 200 and "ops-probe-" in second.get_data(as_text=True)
+    finally:
+        ops_temporal.PAGE_SIZE = saved
+
+
+# -- one workflow ----------------------------------------------------------------------------------
+
+def test_detail_of_a_waiting_workflow(ops, probes):
+    html = ops.get(f"/ops/workflows/{probes.waiting.handle.id}").get_data(as_text=True)
+    assert f"Partner application from {probes.waiting.company}" in html       # static summary
+    assert "Awaiting review by a channel manager" in html                     # current details
+    assert "Submitted through the ops probe" in html                          # static details
+    assert probes.waiting.org_id in html                                      # search attribute
+    assert "Pending timers" in html and "1d 12h" in html                      # timer in timeline
+    assert "Activity scheduled" in html and "prepare_probe" in html
+    assert f"/namespaces/default/workflows/{probes.waiting.handle.id}" in html  # Temporal UI link
+    assert "Workflow task scheduled" not in html                              # routine events hidden
+    assert "Workflow task scheduled" in ops.get(
+        f"/ops/workflows/{probes.waiting.handle.id}?all=1").get_data(as_text=True)
+
+
+def test_detail_shows_who_decided(ops, probes):
+    html = ops.get(f"/ops/workflows/{probes.decided.handle.id}").get_data(as_text=True)
+    assert "Update accepted" in html and "Mia Manager" in html and "approve" in html
+    assert "completed" in html and "Timer cancelled" in html
+
+
+def test_detail_shows_failing_activity(ops, probes):
+    html = ops.get(f"/ops/workflows/{probes.failing.handle.id}").get_data(as_text=True)
+    assert "send_probe_mail" in html and FAILURE_MESSAGE in html
+
+
+def test_unknown_workflow_is_404(ops, probes):
+    assert ops.get("/ops/workflows/no-such-workflow").status_code == 404
+    assert ops.get("/ops/workflows/no-such-workflow/history.json").status_code == 404
+
+
+def test_history_json_export(ops, probes):
+    resp = ops.get(f"/ops/workflows/{probes.decided.handle.id}/history.json")
+    assert resp.status_code == 200 and resp.mimetype == "application/json"
+    assert resp.headers["Content-Disposition"].startswith("attachment;")
+    data = json.loads(resp.get_data(as_text=True))
+    events = data["events"]
+    assert events[0]["eventType"] in ("EVENT_TYPE_WORKFLOW_EXECUTION_STARTED", "WorkflowExecutionStarted")
+    assert len(events) > 5
+
+
+def test_pages_render_in_chinese(ops, probes):
+    for path in ("/ops/", f"/ops/workflows/{probes.decided.handle.id}", "/ops/stuck", "/ops/mailbox"):
+        resp = ops.get(path, query_string={"lang": "zh_Hans"})
+        assert resp.status_code == 200, path
+    ops.get("/ops/", query_string={"lang": "en"})
+
+
+# -- stuck work ------------------------------------------------------------------------------------
+
+def test_stuck_lists_failing_workflows_and_overdue_tasks(app, ops, probes, partner):
+    task_id = f"ops-test-overdue-{uuid.uuid4().hex[:8]}"
+    with app.extensions["prm.sessions"].begin() as s:
+        s.add(Task(id=task_id, workflow_id=probes.waiting.handle.id, task_type="review_application",
+                   form="review_decision.v1", title="Review the overdue probe application",
+                   org_id=partner[0], status="open", assignee_role="channel_manager",
+                   due_at=datetime.now(timezone.utc) - timedelta(hours=3)))
+        s.add(Task(id=task_id + "-later", workflow_id=probes.waiting.handle.id, task_type="review_application",
+                   form="review_decision.v1", title="Review the punctual probe application",
+                   org_id=partner[0], status="open", assignee_role="channel_manager",
+                   due_at=datetime.now(timezone.utc) + timedelta(days=1)))
+    resp = _eventually(lambda: ops.get("/ops/stuck"),
+                       lambda r: probes.failing.handle.id in r.get_data(as_text=True))
+    html = resp.get_data(as_text=True)
+    assert "Review the overdue probe application" in html
+    assert "Review the punctual probe application" not in html
+    assert probes.failing.handle.id in html and FAILURE_MESSAGE in html
+    assert probes.waiting.handle.id in html  # only through its overdue task row
+    assert probes.waiting.handle.id not in html.split("Failing activities")[1]
+
+
+# -- mailbox ---------------------------------------------------------------------------------------
+
+def test_mailbox_lists_mail_the_catcher_received(app, ops, ops_settings):
+    catcher = SmtpCatcher(mailbox_dir=__import__("pathlib").Path(ops_settings.mailbox_dir)).start()
+    subject = f"Your application PA-{uuid.uuid4().hex[:8].upper()} was received"
+    try:
+        msg = EmailMessage()
+        msg["From"], msg["To"], msg["Subject"] = "PRM <no-reply@prm.example>", "li.wei@acme.example", subject
+        msg.set_content("Thank you for applying. 感谢您的申请。")
+        with smtplib.SMTP("127.0.0.1", catcher.port) as smtp:
+            smtp.send_message(msg)
+        catcher.wait_for(lambda m: m.subject == subject)
+    finally:
+        catcher.stop()
+    with app.extensions["prm.sessions"].begin() as s:
+        s.add(OutboxMail(key=f"ops-test/{uuid.uuid4()}", message_id="<x@prm.example>",
+                         recipients=["stuck@acme.example"], subject="Stuck in the outbox",
+                         body_text="...", status="pending", attempts=3, last_error="connection refused"))
+    html = ops.get("/ops/mailbox").get_data(as_text=True)
+    assert subject in html and "li.wei@acme.example" in html
+    assert "Stuck in the outbox" in html and "connection refused" in html
+    link = html.split(subject)[0].rsplit('href="', 1)[1].split('"')[0]
+    body = ops.get(link).get_data(as_text=True)
+    assert "感谢您的申请" in body and subject in body
+    assert ops.get("/ops/mailbox/..%2Fsecret").status_code == 404
+
+
+def test_mailbox_without_a_local_mailbox_says_real_smtp(ops_settings, tmp_path):
+    settings = ops_settings.with_(mailbox_dir=str(tmp_path / "missing"), smtp_host="smtp.example.com")
+    app = create_app(settings, {"TESTING": True, "WTF_CSRF_ENABLED": False})
+    try:
+        demo = _demo("ops")
+        html = _login(app, demo.email, demo.password).get("/ops/mailbox").get_data(as_text=True)
+        assert "real SMTP server" in html and "smtp.example.com" in html
+    finally:
+        app.extensions["prm.temporal"].close()
