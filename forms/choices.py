@@ -1,0 +1,49 @@
+"""Choice lists and labels for enum properties, localised for the current request."""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+from babel import Locale
+from flask_babel import get_locale, gettext
+
+
+def current_locale_name() -> str:
+    locale = get_locale()
+    return str(locale) if locale is not None else "en"
+
+
+@lru_cache(maxsize=16)
+def _territories(locale_name: str) -> dict[str, str]:
+    return dict(Locale.parse(locale_name).territories)
+
+
+def country_name(code: str, locale_name: str | None = None) -> str:
+    return _territories(locale_name or current_locale_name()).get(code, code)
+
+
+def enum_choices(prop: dict[str, Any], locale_name: str) -> list[tuple[str, str]]:
+    """(value, label) pairs in display order: schema order, or by name for countries."""
+    values = prop.get("enum") or prop.get("items", {}).get("enum") or []
+    if prop.get("x-choices") == "countries":
+        names = _territories(locale_name)
+        # Sorted by what the reader sees, so people find their country where they expect it.
+        return sorted(((v, names.get(v, v)) for v in values), key=lambda c: _sort_key(c[1]))
+    return [(v, choice_label(prop, v)) for v in values]
+
+
+def _sort_key(name: str) -> str:
+    """Accents do not move a name: Côte d'Ivoire sits among the C's."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def choice_label(prop: dict[str, Any], value: Any) -> str:
+    """The translated label of one enum value (schema x-labels are in the message catalog)."""
+    if prop.get("x-choices") == "countries":
+        return country_name(str(value))
+    labels = prop.get("x-labels") or {}
+    label = labels.get(str(value))
+    return gettext(label) if label else str(value)

@@ -1,0 +1,66 @@
+"""The Flask app: create_app() wires settings, database, Temporal, auth, i18n and blueprints."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+from flask_wtf import CSRFProtect
+
+from db.session import make_sessions
+from settings import Settings
+from web.database import close_db
+from web.errors import register_error_pages
+from web.i18n import init_i18n
+from web.roles import init_labels
+from web.security import init_login
+from web.temporal_bridge import TemporalBridge
+from web.urls import has_endpoint, home_for, nav_items
+
+csrf = CSRFProtect()
+
+
+def create_app(settings: Settings | None = None, test_config: dict | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    config = dict(test_config or {})
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_content_length,
+        SESSION_COOKIE_NAME="prm_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.session_cookie_secure,
+        # Long forms take time to fill in: a token valid for a working day, not Flask-WTF's hour.
+        WTF_CSRF_TIME_LIMIT=int(timedelta(hours=12).total_seconds()),
+    )
+    sessions = config.pop("SESSIONS", None) or make_sessions(settings.database_url)
+    app.config.update(config)
+
+    app.extensions["prm.settings"] = settings
+    app.extensions["prm.sessions"] = sessions
+    app.extensions["prm.temporal"] = TemporalBridge(settings)
+    app.teardown_appcontext(close_db)
+
+    csrf.init_app(app)
+    init_i18n(app)
+    init_login(app)
+    init_labels(app)
+    register_error_pages(app)
+    _register_blueprints(app)
+    app.add_template_global(has_endpoint, "has_endpoint")
+    app.add_template_global(home_for, "home_for")
+    app.add_template_global(nav_items, "nav_items")
+    app.jinja_env.add_extension("jinja2.ext.do")
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from web.auth import bp as auth
+    from web.manage import bp as manage
+    from web.ops import bp as ops
+    from web.portal import bp as portal
+    from web.public import bp as public
+
+    for blueprint in (public, auth, portal, manage, ops):
+        app.register_blueprint(blueprint)

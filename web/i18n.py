@@ -1,0 +1,75 @@
+"""Locale choice and locale-aware formatting for pages.
+
+Order: an explicit ?lang= (remembered in the session), then the signed-in user's locale, then the
+browser's Accept-Language. Chinese in any regional form maps to zh_Hans, the one Chinese catalog.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from urllib.parse import urlencode
+
+from flask import request, session
+from flask_babel import Babel, format_datetime, format_timedelta, get_locale
+from flask_login import current_user
+
+SUPPORTED = ("en", "zh_Hans")
+LANGUAGE_NAMES = {"en": "English", "zh_Hans": "简体中文"}
+
+
+def normalise(tag: str | None) -> str | None:
+    """'zh-CN', 'zh_hans', 'ZH' -> 'zh_Hans'; 'en-GB' -> 'en'; anything else -> None."""
+    if not tag:
+        return None
+    base = tag.replace("-", "_").split("_", 1)[0].lower()
+    if base == "zh":
+        return "zh_Hans"
+    return "en" if base == "en" else None
+
+
+def select_locale() -> str:
+    chosen = normalise(request.args.get("lang"))
+    if chosen:
+        session["lang"] = chosen
+        return chosen
+    if session.get("lang") in SUPPORTED:
+        return session["lang"]
+    if current_user and current_user.is_authenticated and normalise(current_user.locale):
+        return normalise(current_user.locale)
+    for tag, _quality in request.accept_languages:  # already sorted by quality
+        if normalise(tag):
+            return normalise(tag)
+    return "en"
+
+
+def switch_links() -> list[tuple[str, str, str]]:
+    """(code, name, url) for the language switcher: this page, in the other language."""
+    args = request.args.to_dict(flat=False)
+    links = []
+    for code in SUPPORTED:
+        args["lang"] = [code]
+        query = urlencode([(k, v) for k, values in args.items() for v in values])
+        links.append((code, LANGUAGE_NAMES[code], f"{request.path}?{query}"))
+    return links
+
+
+def when(value: datetime | None, style: str = "medium") -> str:
+    return format_datetime(value, style) if value else "—"
+
+
+def relative(value: datetime | None) -> str:
+    """'in 2 days' / '3 hours ago' in the page's language."""
+    if value is None:
+        return ""
+    delta = value - datetime.now(timezone.utc)
+    return format_timedelta(delta, add_direction=True, granularity="minute")
+
+
+def init_i18n(app) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
+    Babel(app, locale_selector=select_locale)
+    app.add_template_filter(when, "when")
+    app.add_template_filter(relative, "relative")
+    app.add_template_global(switch_links, "language_links")
+    app.context_processor(lambda: {"current_locale": str(get_locale() or "en")})

@@ -1,0 +1,81 @@
+"""People-facing names of roles, stages and timeline actions (the codes stay English in data)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+ROLE_LABELS = {
+    "partner_user": _l("partner user"),
+    "partner_admin": _l("partner administrator"),
+    "channel_manager": _l("channel manager"),
+    "program_lead": _l("program lead"),
+    "ops": _l("ops"),
+}
+
+STAGE_LABELS = {
+    "submitted": _l("Submitted"),
+    "in_review": _l("In review"),
+    "more_info": _l("More information requested"),
+    "agreement_out": _l("Agreement sent for signature"),
+    "countersign": _l("Awaiting countersignature"),
+    "active": _l("Active partner"),
+    "rejected": _l("Rejected"),
+    "expired": _l("Closed (expired)"),
+}
+
+# What the partner should understand from each stage, in one sentence.
+STAGE_EXPLAINED = {
+    "submitted": _l("We have received your application and are checking it."),
+    "in_review": _l("A channel manager is reviewing your application."),
+    "more_info": _l("We need more information from you: see your tasks below."),
+    "agreement_out": _l("Your application was approved. Please sign the partner agreement."),
+    "countersign": _l("You signed the agreement. We are countersigning it."),
+    "active": _l("You are an active partner. Welcome to the program."),
+    "rejected": _l("Your application was not accepted."),
+    "expired": _l("Your application was closed because a deadline passed."),
+}
+
+ACTION_LABELS = {
+    **STAGE_LABELS,
+    "signed_by_partner": _l("Agreement signed by the partner"),
+    "signed_by_company": _l("Agreement countersigned"),
+}
+
+TASK_TYPE_LABELS = {
+    "review_application": _l("Review application"),
+    "edit_application": _l("Add information to the application"),
+    "sign_agreement": _l("Sign the partner agreement"),
+    "countersign": _l("Countersign the agreement"),
+}
+
+DECISION_LABELS = {
+    "approve": _l("Approved"),
+    "reject": _l("Rejected"),
+    "more_info": _l("More information requested"),
+    "completed": _l("Completed"),
+}
+
+FLAG_LABELS = {
+    "duplicate_domain": _l("Possible duplicate: same domain"),
+    "duplicate_name": _l("Possible duplicate: same name"),
+    "free_mail_domain": _l("Free-mail address"),
+    "email_domain_mismatch": _l("Email domain differs from website"),
+}
+
+
+def label(table: dict, code: str | None) -> str:
+    return str(table.get(code or "", code or ""))
+
+
+def role_label(code: str) -> str:
+    return label(ROLE_LABELS, code)
+
+
+def init_labels(app) -> None:
+    app.add_template_filter(lambda c: label(STAGE_LABELS, c), "stage_label")
+    app.add_template_filter(lambda c: label(STAGE_EXPLAINED, c), "stage_explained")
+    app.add_template_filter(lambda c: label(ACTION_LABELS, c), "action_label")
+    app.add_template_filter(lambda c: label(TASK_TYPE_LABELS, c), "task_type_label")
+    app.add_template_filter(lambda c: label(DECISION_LABELS, c), "decision_label")
+    app.add_template_filter(lambda c: label(FLAG_LABELS, c), "flag_label")
+    app.add_template_filter(role_label, "role_label")

@@ -1,0 +1,95 @@
+"""Completing a human task: the one path from a submitted task form into its workflow.
+
+The update id is derived from the task id and the form's nonce, so the same submission sent twice
+(a double click, a retried POST) is the same update to Temporal and returns the first result.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import current_app
+from flask_babel import gettext
+from temporalio.client import (Client, RPCTimeoutOrCancelledError, WorkflowUpdateFailedError)
+from temporalio.service import RPCError, RPCStatusCode
+
+from db.models import Task
+from domain.tasks import Actor, CompleteTaskInput, TaskOutcome, TaskStatus
+from web.roles import role_label
+
+log = logging.getLogger(__name__)
+
+NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+class TaskConflict(Exception):
+    """The task cannot take this submission (HTTP 409). The message is for the person."""
+
+
+class TemporalUnavailable(Exception):
+    """Temporal did not answer (HTTP 503): the person may simply send the form again."""
+
+
+def request_id_for(task_id: str, nonce: str) -> str:
+    return f"{task_id}/{nonce}"
+
+
+def complete_task(task: Task, actor: Actor, payload: dict, nonce: str) -> TaskOutcome:
+    request_id = request_id_for(task.id, nonce)
+    if task.status == TaskStatus.DONE:
+        if task.completed_request_id == request_id:
+            return _outcome_of(task)  # the same submission again: the first result stands
+        raise TaskConflict(gettext("Already decided by %(name)s.", name=task.completed_by or "?"))
+    if task.status == TaskStatus.EXPIRED:
+        raise TaskConflict(gettext("This task expired before a decision was made."))
+    if task.status == TaskStatus.CANCELLED:
+        raise TaskConflict(gettext("This task was cancelled and is closed."))
+
+    request = CompleteTaskInput(task.id, request_id, actor, payload)
+
+    async def update(client: Client) -> TaskOutcome:
+        handle = client.get_workflow_handle(task.workflow_id)
+        return await handle.execute_update("complete_task", request, id=request_id,
+                                           result_type=TaskOutcome)
+
+    bridge = current_app.extensions["prm.temporal"]
+    try:
+        return bridge.run(update)
+    except WorkflowUpdateFailedError as exc:
+        raise TaskConflict(_explain(exc.cause)) from exc
+    except RPCError as exc:
+        if exc.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
+            raise TaskConflict(gettext("This task is closed.")) from exc
+        log.exception("complete_task %s: Temporal refused the update", task.id)
+        raise TemporalUnavailable() from exc
+    except (RPCTimeoutOrCancelledError, TimeoutError, RuntimeError, OSError) as exc:
+        log.exception("complete_task %s: Temporal did not answer", task.id)
+        raise TemporalUnavailable() from exc
+
+
+def _outcome_of(task: Task) -> TaskOutcome:
+    return TaskOutcome(task_id=task.id, decision=task.decision or "completed",
+                       decided_by=task.completed_by or "", request_id=task.completed_request_id or "",
+                       decided_at=task.completed_at)
+
+
+# The workflow's validator speaks English to logs; people read these, in their language.
+_REASONS = (
+    (re.compile(r"^already decided by (?P<name>.+)$"),
+     lambda m: gettext("Already decided by %(name)s.", name=m["name"])),
+    (re.compile(r"^this task is closed"), lambda m: gettext("This task is closed.")),
+    (re.compile(r"^only the (?P<role>\S+) role may complete this task$"),
+     lambda m: gettext("Only a %(role)s may complete this task.", role=role_label(m["role"]))),
+    (re.compile(r"^this task belongs to another organisation$"),
+     lambda m: gettext("This task belongs to another organisation.")),
+)
+
+
+def _explain(cause: BaseException) -> str:
+    message = str(getattr(cause, "message", "") or cause).strip()
+    for pattern, say in _REASONS:
+        found = pattern.match(message)
+        if found:
+            return say(found)
+    return gettext("The task could not be completed: %(reason)s", reason=message)

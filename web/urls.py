@@ -1,0 +1,46 @@
+"""Where each kind of user starts, and links that exist only once other modules land."""
+
+from __future__ import annotations
+
+from flask import current_app, url_for
+
+
+def has_endpoint(name: str) -> bool:
+    return name in current_app.view_functions
+
+
+def home_for(user) -> str:
+    if user.has_role("channel_manager"):
+        return url_for("manage.inbox")
+    if user.is_partner:
+        return url_for("portal.home")
+    if user.has_role("ops") and has_endpoint("ops.index"):
+        return url_for("ops.index")
+    return url_for("public.landing")
+
+
+def nav_items() -> list[tuple[str, str, bool]]:
+    """The main navigation for whoever is looking: (endpoint, label, is the current section)."""
+    from flask import request
+    from flask_babel import gettext
+    from flask_login import current_user
+
+    items: list[tuple[str, str, tuple[str, ...]]] = []
+    if not current_user.is_authenticated:
+        items += [("public.landing", gettext("The program"), ()),
+                  ("public.apply", gettext("Apply"), ("public.submitted",))]
+    else:
+        if current_user.is_partner:
+            items += [("portal.home", gettext("Overview"), ("portal.task",)),
+                      ("portal.own_organisation", gettext("Organisation"),
+                       ("portal.organisation", "portal.agreement"))]
+        if current_user.has_role("channel_manager"):
+            items.append(("manage.inbox", gettext("Inbox"), ("manage.task",)))
+        if current_user.has_role("ops", "program_lead"):
+            # The ops pages are another module: link to them only once they are registered.
+            if has_endpoint("ops.index"):
+                items.append(("ops.index", gettext("Workflows"), ("ops.workflow", "ops.stuck")))
+            if has_endpoint("ops.mailbox"):
+                items.append(("ops.mailbox", gettext("Mailbox"), ("ops.mail",)))
+    here = request.endpoint or ""
+    return [(endpoint, text, here == endpoint or here in also) for endpoint, text, also in items]
