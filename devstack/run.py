@@ -111,6 +111,16 @@ def _die_with_parent():
     return lambda: prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+def gunicorn_control_args(var_dir: Path) -> list[str]:
+    """Newer gunicorn opens a control socket in ~/.gunicorn by default: two stacks on one machine
+    (a `make run` beside the tests) would fight over it, so each keeps its own under var/."""
+    from gunicorn.config import KNOWN_SETTINGS
+
+    if any(s.name == "control_socket" for s in KNOWN_SETTINGS):
+        return ["--control-socket", str(var_dir / "gunicorn.ctl")]
+    return []
+
+
 def wait_for_http(url: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -154,7 +164,8 @@ class Stack:
         self._spawn("worker", [sys.executable, str(ROOT / "worker.py")])
         self._spawn("web", [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind",
                             f"127.0.0.1:{plan.web_port}", "--graceful-timeout", "10",
-                            "--chdir", str(ROOT), "web:create_app()"])
+                            "--chdir", str(ROOT), *gunicorn_control_args(plan.var_dir),
+                            "web:create_app()"])
         wait_for_http(f"http://127.0.0.1:{plan.web_port}/")
         self._write_pids()
 
@@ -237,6 +248,9 @@ class Stack:
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait(5)
+            if proc is not None and proc.returncode not in (0, -signal.SIGTERM, -signal.SIGINT):
+                print(f"The {name} process ended with code {proc.returncode} (see its output above).",
+                      file=sys.stderr, flush=True)
         if self.smtp is not None:
             self.smtp.stop()
         if self.temporal is not None:
@@ -249,7 +263,9 @@ def _raise_interrupt(_signum, _frame) -> None:
 
 
 def main() -> int:
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    # Installed explicitly: a shell starting us in the background hands SIGINT down ignored.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _raise_interrupt)
     stack = Stack()
     code = 0
     try:

@@ -121,7 +121,7 @@ def shorten(text: str, limit: int = SUMMARY_CHARS) -> str:
 
 
 def duration_text(d: timedelta) -> str:
-    seconds = int(d.total_seconds())
+    seconds = round(d.total_seconds())  # timers computed from "now" come out a hair short
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
