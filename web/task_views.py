@@ -35,7 +35,11 @@ def task_form(task: Task) -> SchemaForm:
     cls = form_class(task.form)
     if request.method == "POST":
         return cls()
-    form = cls(data=prefill_data(form_schema(task.form), task.context.get("application")))
+    prefill = task.context.get("application")
+    if prefill is None and task.form == APPLICATION_FORM:  # editing: start from what we hold
+        org = db().get(Organisation, task.org_id)
+        prefill = org.application if org else None
+    form = cls(data=prefill_data(form_schema(task.form), prefill))
     form.form_nonce.data = new_nonce()
     return form
 

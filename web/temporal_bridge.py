@@ -33,17 +33,23 @@ class TemporalBridge:
         """Run `await work(client)` on the shared loop and wait for its result."""
         loop, client = self._ensure()
         future = asyncio.run_coroutine_threadsafe(work(client), loop)
-        return future.result(timeout or self._timeout)
+        try:
+            return future.result(timeout or self._timeout)
+        except TimeoutError:
+            future.cancel()  # nobody waits for it any more: do not let it run on unseen
+            raise
 
     def _ensure(self) -> tuple[asyncio.AbstractEventLoop, Client]:
         with self._lock:
-            if self._client is None or self._pid != os.getpid():
+            if self._loop is None or self._pid != os.getpid():  # first use, or a forked child
                 self._loop = asyncio.new_event_loop()
                 threading.Thread(target=self._loop.run_forever, name="temporal-client",
                                  daemon=True).start()
+                self._client, self._pid = None, os.getpid()
+            if self._client is None:
+                # A failed connect leaves the loop running for the next attempt (no thread leak).
                 self._client = asyncio.run_coroutine_threadsafe(
                     connect(self._settings), self._loop).result(self._timeout)
-                self._pid = os.getpid()
             return self._loop, self._client
 
     def close(self) -> None:

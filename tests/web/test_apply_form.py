@@ -115,7 +115,9 @@ def test_chinese_from_the_browser_language_and_errors_in_chinese(app):
     response = client.post("/apply", data={"company_name": "A"},
                            headers={"Accept-Language": "zh-CN"})
     assert response.status_code == 400
-    assert "此项为必填项" in field_block(response.get_data(as_text=True), "website")
+    html = response.get_data(as_text=True)
+    assert "此项为必填项" in field_block(html, "contact_name")
+    assert "请输入网站，例如 example.com" in field_block(html, "website")
 
 
 def test_submitted_page_shows_the_reference_and_promises_mail(client):

@@ -1,0 +1,118 @@
+"""Task pages driven by the task row: what they show, and every way a submission can end
+before it reaches Temporal (this app's Temporal address refuses connections)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from db.models import Task, TimelineEvent
+from tests.web.conftest import field_block, login, make_org, make_task, make_user, nonce_of, tag
+from tests.web.test_portal import _agreement
+
+
+def _manager(app, sessions, name=None):
+    user = make_user(sessions, "channel_manager", name=name or f"Manager {tag()}")
+    client = app.test_client()
+    login(client, user)
+    return client, user
+
+
+def test_review_page_shows_flags_application_and_timeline(app, sessions):
+    org = make_org(sessions, contact_email="someone@gmail.com")
+    with sessions.begin() as s:
+        s.get(type(org), org.id).flags = [{"code": "free_mail_domain", "related_org_id": "",
+                                           "message": "Contact uses a free-mail domain (gmail.com)"}]
+        s.add(TimelineEvent(key=f"{org.workflow_id}/submitted-{tag()}", org_id=org.id, action="submitted",
+                            note="Application submitted", actor="Li Wei"))
+    task = make_task(sessions, org)
+    client, _ = _manager(app, sessions)
+    html = client.get(f"/manage/tasks/{task.id}").get_data(as_text=True)
+    assert "Free-mail address" in html and "Contact uses a free-mail domain (gmail.com)" in html
+    assert "someone@gmail.com" in html and "Manufacturing" in html and "China" in html
+    assert "Application submitted" in html and "Li Wei" in html
+    assert 'name="decision"' in html and nonce_of(html)
+
+
+def test_reject_without_reason_is_refused_on_the_reason_field(app, sessions):
+    task = make_task(sessions, make_org(sessions))
+    client, _ = _manager(app, sessions)
+    nonce = nonce_of(client.get(f"/manage/tasks/{task.id}").get_data(as_text=True))
+    response = client.post(f"/manage/tasks/{task.id}", data={"decision": "reject", "reason": "", "form_nonce": nonce})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Give a reason the applicant can act on" in field_block(html, "reason")
+    assert "checked" in html.split('value="reject"')[0].rsplit("<input", 1)[1]  # choice kept
+    assert nonce_of(html) == nonce  # the same submission, still recognisable as a retry
+    more = client.post(f"/manage/tasks/{task.id}", data={"decision": "more_info", "reason": "ok", "form_nonce": nonce})
+    assert "Give a reason the applicant can act on" in field_block(more.get_data(as_text=True), "reason")
+
+
+def test_countersign_page_shows_agreement_hash_and_partner_signature(app, sessions):
+    org = make_org(sessions, status="countersign")
+    agreement = _agreement(sessions, org, signed_by="Li Wei")
+    task = make_task(sessions, org, step="countersign", task_type="countersign", form="countersign.v1",
+                     context={"agreement_id": agreement.id, "sha256": agreement.sha256})
+    client, _ = _manager(app, sessions)
+    html = client.get(f"/manage/tasks/{task.id}").get_data(as_text=True)
+    assert "1. Appointment." in html and agreement.sha256 in html
+    assert "Li Wei" in html and "203.0.113.7" in html and "Firefox/140" in html
+    assert "I countersign this agreement on behalf of the company" in html
+
+
+def test_a_repeated_submission_returns_the_first_result_without_an_error(app, sessions):
+    task = make_task(sessions, make_org(sessions))
+    client, user = _manager(app, sessions)
+    nonce = nonce_of(client.get(f"/manage/tasks/{task.id}").get_data(as_text=True))
+    with sessions.begin() as s:  # what close_task wrote when the first submission went through
+        row = s.get(Task, task.id)
+        row.status, row.decision, row.completed_by = "done", "approve", user.name
+        row.completed_request_id, row.completed_at = f"{task.id}/{nonce}", datetime.now(timezone.utc)
+    again = client.post(f"/manage/tasks/{task.id}", data={"decision": "approve", "form_nonce": nonce})
+    assert again.status_code == 302 and again.headers["Location"] == "/manage/inbox"
+    assert "Recorded: Approved" in client.get("/manage/inbox").get_data(as_text=True)
+
+
+def test_a_task_decided_by_someone_else_answers_409_and_keeps_the_input(app, sessions):
+    task = make_task(sessions, make_org(sessions))
+    with sessions.begin() as s:
+        row = s.get(Task, task.id)
+        row.status, row.decision, row.completed_by = "done", "approve", "Alice Chen"
+        row.completed_request_id, row.completed_at = f"{task.id}/other", datetime.now(timezone.utc)
+    client, _ = _manager(app, sessions)
+    response = client.post(f"/manage/tasks/{task.id}", data={
+        "decision": "reject", "reason": "Not a fit for our markets", "form_nonce": "x" * 24})
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "Already decided by Alice Chen." in html
+    assert "Not a fit for our markets" in field_block(html, "reason")
+
+
+def test_an_expired_task_answers_409(app, sessions):
+    task = make_task(sessions, make_org(sessions), status="expired", due_in=timedelta(days=-1))
+    client, _ = _manager(app, sessions)
+    response = client.post(f"/manage/tasks/{task.id}", data={"decision": "approve", "form_nonce": "y" * 24})
+    assert response.status_code == 409 and "This task expired" in response.get_data(as_text=True)
+
+
+def test_temporal_unreachable_answers_503_and_keeps_the_input(app, sessions):
+    task = make_task(sessions, make_org(sessions))
+    client, _ = _manager(app, sessions)
+    response = client.post(f"/manage/tasks/{task.id}", data={
+        "decision": "more_info", "reason": "Which regions?", "form_nonce": "z" * 24})
+    assert response.status_code == 503
+    html = response.get_data(as_text=True)
+    assert "Nothing was lost" in html and "Which regions?" in field_block(html, "reason")
+    with sessions() as s:
+        assert s.get(Task, task.id).status == "open"
+
+
+def test_other_groups_and_partner_tasks_are_not_found_for_managers(app, sessions):
+    org = make_org(sessions)
+    partner_task = make_task(sessions, org, partner=True, task_type="sign_agreement", form="sign_agreement.v1")
+    lead_task = make_task(sessions, org, role="program_lead")
+    client, _ = _manager(app, sessions)
+    assert client.get(f"/manage/tasks/{partner_task.id}").status_code == 404
+    assert client.get(f"/manage/tasks/{lead_task.id}").status_code == 404
+    lead = app.test_client()
+    login(lead, make_user(sessions, "program_lead"))
+    assert lead.get(f"/manage/tasks/{lead_task.id}").status_code == 200
