@@ -1,0 +1,203 @@
+"""Recruitment through the web app against the real stack: Temporal dev server, a real worker,
+the database and an SMTP server (fixtures in tests/conftest.py). No mocks: every decision is a
+real workflow update, every link comes from a real email."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import select
+
+from db.models import Organisation, Signature, Task
+from domain import ids
+from domain.onboarding import OnboardingStatus
+from tests.conftest import application
+from tests.web.conftest import field_block, login, make_user, nonce_of, tag
+from web import create_app
+
+pytestmark = pytest.mark.slow
+BROWSER = "PRM-Test-Browser/1.0"
+
+
+@pytest.fixture(scope="module")
+def live_app(settings, sessions, worker):
+    app = create_app(settings, {"TESTING": True, "WTF_CSRF_ENABLED": False, "SESSIONS": sessions})
+    yield app
+    app.extensions["prm.temporal"].close()
+
+
+def wait_for(probe, what: str, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = probe()
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def open_task(sessions, task_id: str) -> Task:
+    def probe():
+        with sessions() as s:
+            row = s.get(Task, task_id)
+            return row if row is not None and row.status == "open" else None
+    return wait_for(probe, f"task {task_id} to open")
+
+
+def apply(app, sessions, **overrides) -> tuple[Organisation, dict]:
+    data = application(**overrides)
+    client = app.test_client()
+    nonce = nonce_of(client.get("/apply").get_data(as_text=True))
+    response = client.post("/apply", data={**data, "form_nonce": nonce})
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    reference = response.headers["Location"].rsplit("/", 1)[1]
+    assert reference in client.get(response.headers["Location"]).get_data(as_text=True)
+
+    def probe():
+        with sessions() as s:
+            return s.scalar(select(Organisation).where(Organisation.reference == reference))
+    return wait_for(probe, f"organisation {reference}"), data
+
+
+def workflow_status(app, org: Organisation) -> OnboardingStatus:
+    async def query(client):
+        return await client.get_workflow_handle(org.workflow_id).query(
+            "get_status", result_type=OnboardingStatus)
+    return app.extensions["prm.temporal"].run(query)
+
+
+def manager(app, sessions, first_name: str):
+    user = make_user(sessions, "channel_manager", name=f"{first_name} {tag()}")
+    client = app.test_client()
+    login(client, user)
+    return client, user
+
+
+def emailed_path(smtp, address: str, marker: str) -> str:
+    mail = smtp.wait_for(lambda m: address in m.recipients and marker in m.body)
+    return re.search(rf"https?://[^/\s]+({re.escape(marker)}\S+)", mail.body).group(1)
+
+
+def decide_together(requests):
+    """Send the POSTs at the same moment, each from its own browser."""
+    barrier = threading.Barrier(len(requests))
+
+    def send(client, url, data):
+        barrier.wait()
+        return client.post(url, data=data)
+    with ThreadPoolExecutor(len(requests)) as pool:
+        return [f.result() for f in [pool.submit(send, *r) for r in requests]]
+
+
+def test_two_managers_deciding_at_once_exactly_one_decision_counts(live_app, sessions):
+    org, _ = apply(live_app, sessions)
+    task = open_task(sessions, ids.task_id(org.workflow_id, "review", 1))
+    (alice_client, alice), (bob_client, bob) = manager(live_app, sessions, "Alice"), manager(live_app, sessions, "Bob")
+    url = f"/manage/tasks/{task.id}"
+    alice_nonce = nonce_of(alice_client.get(url).get_data(as_text=True))
+    bob_nonce = nonce_of(bob_client.get(url).get_data(as_text=True))
+
+    responses = decide_together([
+        (alice_client, url, {"decision": "approve", "form_nonce": alice_nonce}),
+        (bob_client, url, {"decision": "reject", "reason": "Outside our target markets", "form_nonce": bob_nonce}),
+    ])
+
+    assert sorted(r.status_code for r in responses) == [302, 409]
+    won = 0 if responses[0].status_code == 302 else 1
+    winner, loser_response = (alice, bob)[won], responses[1 - won]
+    html = loser_response.get_data(as_text=True)
+    assert f"Already decided by {winner.name}." in html
+    if won == 0:  # Bob lost: his typed reason is still on the page
+        assert "Outside our target markets" in field_block(html, "reason")
+    with sessions() as s:
+        row = s.get(Task, task.id)
+        assert (row.status, row.completed_by) == ("done", winner.name)
+        assert row.decision == ("approve", "reject")[won]
+    decisions = [d for d in workflow_status(live_app, org).decisions if d.startswith("review")]
+    assert decisions == [f"review 1: {row.decision} by {winner.name}"]
+
+
+def test_a_double_submit_returns_the_first_result(live_app, sessions):
+    org, _ = apply(live_app, sessions)
+    task = open_task(sessions, ids.task_id(org.workflow_id, "review", 1))
+    client, user = manager(live_app, sessions, "Carol")
+    other_tab = live_app.test_client()
+    other_tab.set_cookie("prm_session", client.get_cookie("prm_session").value)
+    url = f"/manage/tasks/{task.id}"
+    nonce = nonce_of(client.get(url).get_data(as_text=True))
+    form = {"decision": "reject", "reason": "We already cover this region", "form_nonce": nonce}
+
+    first, second = decide_together([(client, url, form), (other_tab, url, form)])  # a double click
+    third = client.post(url, data=form)  # and a browser retry after the fact
+
+    for response in (first, second, third):
+        assert response.status_code == 302 and response.headers["Location"] == "/manage/inbox"
+    with sessions() as s:
+        row = s.get(Task, task.id)
+        assert (row.decision, row.completed_request_id) == ("reject", f"{task.id}/{nonce}")
+    assert workflow_status(live_app, org).decisions == (f"review 1: reject by {user.name}",)
+    wait_for(lambda: workflow_status(live_app, org).stage == "rejected", "the rejection")
+
+
+def test_recruitment_from_application_to_portal(live_app, sessions, smtp):
+    org, data = apply(live_app, sessions)
+    contact = data["contact_email"]
+    manager_client, _ = manager(live_app, sessions, "Dana")
+    partner = live_app.test_client()  # no account yet: emailed links only
+
+    # Review asks a question; the partner answers through the emailed link.
+    review = open_task(sessions, ids.task_id(org.workflow_id, "review", 1))
+    page = manager_client.get(f"/manage/tasks/{review.id}").get_data(as_text=True)
+    asked = manager_client.post(f"/manage/tasks/{review.id}", data={
+        "decision": "more_info", "reason": "Which regions do you cover?", "form_nonce": nonce_of(page)})
+    assert asked.status_code == 302
+    edit_link = emailed_path(smtp, contact, "/t/")
+    page = partner.get(edit_link).get_data(as_text=True)
+    assert "Which regions do you cover?" in page and data["company_name"] in field_block(page, "company_name")
+    answered = partner.post(edit_link, data={**data, "region": "Jiangsu and Zhejiang", "form_nonce": nonce_of(page)})
+    assert answered.status_code == 302
+    assert "Thank you — we have your answer" in partner.get(edit_link).get_data(as_text=True)
+
+    # Second review round sees the new answer; approval sends the agreement.
+    review2 = open_task(sessions, ids.task_id(org.workflow_id, "review", 2))
+    page = manager_client.get(f"/manage/tasks/{review2.id}").get_data(as_text=True)
+    assert "Jiangsu and Zhejiang" in page
+    assert manager_client.post(f"/manage/tasks/{review2.id}", data={
+        "decision": "approve", "form_nonce": nonce_of(page)}).status_code == 302
+
+    sign = open_task(sessions, ids.task_id(org.workflow_id, "sign", 1))
+    sign_link = emailed_path(smtp, contact, f"/t/{sign.id}/")
+    page = partner.get(sign_link).get_data(as_text=True)
+    assert "PARTNER AGREEMENT" in page and sign.context["sha256"] in page
+    refused = partner.post(sign_link, data={"full_name": "Li Wei", "form_nonce": nonce_of(page)})
+    assert refused.status_code == 400 and "You must accept the agreement to sign it" in refused.get_data(as_text=True)
+    signed = partner.post(sign_link, data={"full_name": "Li Wei", "accept": "y", "form_nonce": nonce_of(page)},
+                          headers={"User-Agent": BROWSER})
+    assert signed.status_code == 302
+    assert "Thank you — the agreement is signed" in partner.get(sign_link).get_data(as_text=True)
+
+    # The manager countersigns, seeing the partner's signature.
+    countersign = open_task(sessions, ids.task_id(org.workflow_id, "countersign", 1))
+    page = manager_client.get(f"/manage/tasks/{countersign.id}").get_data(as_text=True)
+    assert "Li Wei" in page and BROWSER in page and "127.0.0.1" in page
+    assert manager_client.post(f"/manage/tasks/{countersign.id}", data={
+        "full_name": "Dana Manager", "accept": "y", "form_nonce": nonce_of(page)}).status_code == 302
+
+    # Activation: the invitation link sets a password and opens the portal.
+    invite = emailed_path(smtp, contact, "/set-password/")
+    done = partner.post(invite, data={"password": "a long password", "confirm": "a long password"})
+    assert done.status_code == 302 and done.headers["Location"] == "/portal/"
+    # The mail goes out a moment before the workflow records the stage (activate, then set_stage).
+    wait_for(lambda: "Active partner" in partner.get("/portal/").get_data(as_text=True), "the active stage")
+    assert org.reference in partner.get("/portal/").get_data(as_text=True)
+    profile = partner.get("/portal/organisation", follow_redirects=True).get_data(as_text=True)
+    assert "Signed by Li Wei" in profile and "Signed by Dana Manager" in profile
+    with sessions() as s:
+        signature = s.scalar(select(Signature).where(Signature.party == "partner",
+                                                     Signature.full_name == "Li Wei",
+                                                     Signature.sha256 == sign.context["sha256"]))
+        assert (signature.ip, signature.user_agent) == ("127.0.0.1", BROWSER)
