@@ -42,6 +42,11 @@ class SchemaForm(FlaskForm):
         return [self[name] for name in ordered_properties(self.schema)]
 
 
+def translated(text: str | None) -> str:
+    """A schema string in the current locale ("" stays "": gettext("") is the catalog header)."""
+    return gettext(text) if text else ""
+
+
 def ordered_properties(schema: dict[str, Any]) -> list[str]:
     props = list(schema.get("properties", {}))
     order = [p for p in schema.get("x-order", []) if p in props]
@@ -67,9 +72,9 @@ def _build(name: str, locale_name: str) -> type[SchemaForm]:
 
 
 def _field(prop: dict[str, Any], required: bool, locale_name: str):
-    label = gettext(prop.get("title", ""))
-    kwargs: dict[str, Any] = {"label": label, "description": gettext(prop.get("description", ""))}
-    custom = gettext(prop["x-error"]) if prop.get("x-error") else None
+    kwargs: dict[str, Any] = {"label": translated(prop.get("title")),
+                              "description": translated(prop.get("description"))}
+    custom = translated(prop.get("x-error")) or None
     kind, widget = prop.get("type"), prop.get("x-widget")
     must = [DataRequired(message=custom or gettext("This field is required."))] if required else [Optional()]
 

@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import gettext
 
 from definitions.loader import form_schema
-from forms.builder import ordered_properties
+from forms.builder import ordered_properties, translated
 from forms.choices import choice_label
 
 
@@ -27,7 +27,7 @@ def readable(name: str, data: dict[str, Any] | None) -> list[Row]:
         if prop_name not in (data or {}):
             continue
         prop = schema["properties"][prop_name]
-        rows.append(Row(prop_name, gettext(prop.get("title", prop_name)),
+        rows.append(Row(prop_name, translated(prop.get("title")) or prop_name,
                         _text(prop, data[prop_name]), prop.get("x-widget") == "textarea"))
     return rows
 

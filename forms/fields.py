@@ -24,7 +24,9 @@ class CatalogTranslations:
 
     def gettext(self, string: str) -> str:
         found = _BUILTIN.get(string)
-        return str(found) if found is not None else gettext(string)
+        if found is not None:
+            return str(found)
+        return gettext(string) if string else string
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return ngettext(singular, plural, n)

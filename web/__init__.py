@@ -8,6 +8,7 @@ from flask import Flask
 from flask_wtf import CSRFProtect
 
 from db.session import make_sessions
+from forms.builder import translated
 from settings import Settings
 from web.database import close_db
 from web.errors import register_error_pages
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     app.add_template_global(has_endpoint, "has_endpoint")
     app.add_template_global(home_for, "home_for")
     app.add_template_global(nav_items, "nav_items")
+    app.add_template_filter(translated, "schema_text")
     app.jinja_env.add_extension("jinja2.ext.do")
     return app
 

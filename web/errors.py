@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from web.temporal_bridge import TemporalUnavailable
 
 PAGES = {
     400: (_l("Something in that request was not right"),
@@ -48,6 +50,11 @@ def _handle_csrf(_exc: CSRFError):
                       _l("Please send the form again"))
 
 
+def _handle_temporal_down(exc: TemporalUnavailable):
+    current_app.logger.error("Temporal unavailable: %s", exc)
+    return error_page(503)
+
+
 def _handle_unexpected(exc: Exception):
     # Flask has already logged the exception with its traceback; the person sees a calm page.
     return error_page(500)
@@ -55,5 +62,6 @@ def _handle_unexpected(exc: Exception):
 
 def register_error_pages(app: Flask) -> None:
     app.register_error_handler(CSRFError, _handle_csrf)
+    app.register_error_handler(TemporalUnavailable, _handle_temporal_down)
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(500, _handle_unexpected)

@@ -13,6 +13,9 @@ from flask import request, session
 from flask_babel import Babel, format_datetime, format_timedelta, get_locale
 from flask_login import current_user
 
+from db.models import User
+from web.database import db
+
 SUPPORTED = ("en", "zh_Hans")
 LANGUAGE_NAMES = {"en": "English", "zh_Hans": "简体中文"}
 
@@ -65,10 +68,22 @@ def relative(value: datetime | None) -> str:
     return format_timedelta(delta, add_direction=True, granularity="minute")
 
 
+def remember_choice() -> None:
+    """A signed-in person who picks a language keeps it on every device (and in their mail)."""
+    chosen = normalise(request.args.get("lang"))
+    if chosen and current_user.is_authenticated and current_user.locale != chosen:
+        session_ = db()
+        user = session_.get(User, current_user.id)
+        if user is not None:
+            user.locale = chosen
+            session_.commit()
+
+
 def init_i18n(app) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
     Babel(app, locale_selector=select_locale)
+    app.before_request(remember_choice)
     app.add_template_filter(when, "when")
     app.add_template_filter(relative, "relative")
     app.add_template_global(switch_links, "language_links")

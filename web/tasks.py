@@ -17,6 +17,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from db.models import Task
 from domain.tasks import Actor, CompleteTaskInput, TaskOutcome, TaskStatus
 from web.roles import role_label
+from web.temporal_bridge import TemporalUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +26,6 @@ NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 class TaskConflict(Exception):
     """The task cannot take this submission (HTTP 409). The message is for the person."""
-
-
-class TemporalUnavailable(Exception):
-    """Temporal did not answer (HTTP 503): the person may simply send the form again."""
 
 
 def request_id_for(task_id: str, nonce: str) -> str:
@@ -62,10 +59,13 @@ def complete_task(task: Task, actor: Actor, payload: dict, nonce: str) -> TaskOu
         if exc.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
             raise TaskConflict(gettext("This task is closed.")) from exc
         log.exception("complete_task %s: Temporal refused the update", task.id)
-        raise TemporalUnavailable() from exc
-    except (RPCTimeoutOrCancelledError, TimeoutError, RuntimeError, OSError) as exc:
+        raise TemporalUnavailable(str(exc)) from exc
+    except TemporalUnavailable:
+        log.exception("complete_task %s: Temporal unreachable", task.id)
+        raise
+    except (RPCTimeoutOrCancelledError, TimeoutError, OSError) as exc:
         log.exception("complete_task %s: Temporal did not answer", task.id)
-        raise TemporalUnavailable() from exc
+        raise TemporalUnavailable(str(exc)) from exc
 
 
 def _outcome_of(task: Task) -> TaskOutcome:

@@ -20,6 +20,10 @@ from workflows.client import connect
 T = TypeVar("T")
 
 
+class TemporalUnavailable(RuntimeError):
+    """Temporal could not be reached or did not answer in time: an HTTP 503, never a 500."""
+
+
 class TemporalBridge:
     def __init__(self, settings: Settings, timeout: float = 30.0) -> None:
         self._settings = settings
@@ -48,8 +52,12 @@ class TemporalBridge:
                 self._client, self._pid = None, os.getpid()
             if self._client is None:
                 # A failed connect leaves the loop running for the next attempt (no thread leak).
-                self._client = asyncio.run_coroutine_threadsafe(
-                    connect(self._settings), self._loop).result(self._timeout)
+                try:
+                    self._client = asyncio.run_coroutine_threadsafe(
+                        connect(self._settings), self._loop).result(self._timeout)
+                except Exception as exc:
+                    raise TemporalUnavailable(f"cannot connect to Temporal at "
+                                              f"{self._settings.temporal_address}: {exc}") from exc
             return self._loop, self._client
 
     def close(self) -> None:

@@ -16,7 +16,7 @@ from db.models import Organisation, Signature, Task
 from domain import ids
 from domain.onboarding import OnboardingStatus
 from tests.conftest import application
-from tests.web.conftest import field_block, login, make_user, nonce_of, tag
+from tests.web.conftest import field_block, login, make_org, make_task, make_user, nonce_of, tag
 from web import create_app
 
 pytestmark = pytest.mark.slow
@@ -201,3 +201,30 @@ def test_recruitment_from_application_to_portal(live_app, sessions, smtp):
                                                      Signature.full_name == "Li Wei",
                                                      Signature.sha256 == sign.context["sha256"]))
         assert (signature.ip, signature.user_agent) == ("127.0.0.1", BROWSER)
+
+
+def test_the_same_application_sent_twice_is_one_application(live_app, sessions):
+    data = application()
+    client = live_app.test_client()
+    form = {**data, "form_nonce": nonce_of(client.get("/apply").get_data(as_text=True))}
+    first, second = decide_together([(client, "/apply", form), (live_app.test_client(), "/apply", form)])
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    reference = first.headers["Location"].rsplit("/", 1)[1]
+
+    def probe():
+        with sessions() as s:
+            return s.scalars(select(Organisation).where(
+                Organisation.name == data["company_name"])).all()
+    orgs = wait_for(probe, "the organisation")
+    assert [o.reference for o in orgs] == [reference]
+
+
+def test_a_task_whose_workflow_is_gone_is_reported_closed(live_app, sessions):
+    task = make_task(sessions, make_org(sessions))  # a row whose workflow never ran
+    client, _ = manager(live_app, sessions, "Erin")
+    response = client.post(f"/manage/tasks/{task.id}", data={
+        "decision": "reject", "reason": "Duplicate of an existing partner", "form_nonce": "q" * 24})
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "This task is closed." in html and "Duplicate of an existing partner" in html
