@@ -12,6 +12,7 @@ from forms.builder import translated
 from settings import Settings
 from web.database import close_db
 from web.errors import register_error_pages
+from web.headers import init_headers
 from web.i18n import init_i18n
 from web.roles import init_labels
 from web.security import init_login
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     init_login(app)
     init_labels(app)
     register_error_pages(app)
+    init_headers(app)
     _register_blueprints(app)
     app.add_template_global(has_endpoint, "has_endpoint")
     app.add_template_global(home_for, "home_for")

@@ -57,7 +57,8 @@ def switch_links() -> list[tuple[str, str, str]]:
 
 
 def when(value: datetime | None, style: str = "medium") -> str:
-    return format_datetime(value, style) if value else "—"
+    """Shown in UTC and labelled so: partners and managers sit in different time zones."""
+    return f"{format_datetime(value, style)} UTC" if value else "—"
 
 
 def relative(value: datetime | None) -> str:

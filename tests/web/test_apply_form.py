@@ -8,6 +8,7 @@ import re
 from sqlalchemy import func, select
 
 from db.models import Organisation
+from tests.conftest import application
 from tests.web.conftest import field_block, nonce_of
 
 TYPED = {
@@ -124,3 +125,14 @@ def test_submitted_page_shows_the_reference_and_promises_mail(client):
     html = client.get("/apply/submitted/PA-ABCDEFGH").get_data(as_text=True)
     assert "PA-ABCDEFGH" in html and "confirmation email" in html
     assert client.get("/apply/submitted/not-a-reference").status_code == 404
+
+
+def test_temporal_unreachable_keeps_the_application_and_says_try_again(client, sessions):
+    page = client.get("/apply").get_data(as_text=True)
+    data = application()
+    response = client.post("/apply", data={**data, "form_nonce": nonce_of(page)})
+    assert response.status_code == 503
+    html = response.get_data(as_text=True)
+    assert "We could not submit your application just now" in html
+    assert f'value="{data["company_name"]}"' in field_block(html, "company_name")
+    assert response.headers["Referrer-Policy"] == "same-origin"

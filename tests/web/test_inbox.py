@@ -104,3 +104,26 @@ def test_only_staff_reach_the_inbox(app, sessions):
     ops = app.test_client()
     login(ops, make_user(sessions, "ops"))
     assert ops.get("/manage/inbox").status_code == 403
+
+
+def _csrf_token(html: str) -> str:
+    return re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', html).group(1)
+
+
+def test_claim_without_csrf_token_is_refused_and_changes_nothing(csrf_app, sessions):
+    task = make_task(sessions, make_org(sessions))
+    user = make_user(sessions, "channel_manager")
+    client = csrf_app.test_client()
+    token = _csrf_token(client.get("/login").get_data(as_text=True))
+    assert client.post("/login", data={"email": user.email, "password": "correct horse battery",
+                                       "csrf_token": token}).status_code == 302
+
+    refused = client.post(f"/manage/tasks/{task.id}/claim")
+    assert refused.status_code == 400 and "Please send the form again" in refused.get_data(as_text=True)
+    with sessions() as s:
+        assert s.get(Task, task.id).claimed_by_id is None
+    # The token from the page (a new one since sign-in) makes the same POST work.
+    page = client.get(f"/manage/tasks/{task.id}").get_data(as_text=True)
+    assert client.post(f"/manage/tasks/{task.id}/claim", data={"csrf_token": _csrf_token(page)}).status_code == 302
+    with sessions() as s:
+        assert s.get(Task, task.id).claimed_by_id == user.id

@@ -54,7 +54,9 @@ def test_a_partner_gets_404_for_another_organisations_task_agreement_and_profile
     # My own pages work, so the 404s above are about ownership.
     assert client.get(f"/portal/tasks/{my_task.id}").status_code == 200
     assert client.get(f"/portal/agreements/{my_agreement.id}").status_code == 200
-    assert mine.name in client.get(f"/portal/organisations/{mine.id}").get_data(as_text=True)
+    own = client.get(f"/portal/organisations/{mine.id}")
+    assert mine.name in own.get_data(as_text=True)
+    assert own.headers["Cache-Control"] == "no-store"  # private pages never sit in a shared cache
 
 
 def test_portal_home_shows_status_timeline_and_my_tasks(app, sessions):
