@@ -49,18 +49,14 @@ def _temporal(work, timeout: float | None = None):
 
 
 def _not_found_on(exc: RPCError) -> bool:
-    return exc.status == RPCStatusCode.NOT_FOUND
+    # A malformed run id in the URL is as good as an unknown one: 404, not a server error.
+    return exc.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.INVALID_ARGUMENT)
 
 
 def _ui_url(workflow_id: str, run_id: str | None = None) -> str:
     s = _settings()
     url = f"{s.temporal_ui_url.rstrip('/')}/namespaces/{s.temporal_namespace}/workflows/{workflow_id}"
     return f"{url}/{run_id}/history" if run_id else url
-
-
-@bp.app_context_processor
-def _ops_links() -> dict:
-    return {"ops_temporal_ui_url": _ui_url}
 
 
 def _filters() -> dict[str, str]:

@@ -146,7 +146,7 @@ async def current_details(client: Client, workflow_id: str, run_id: str | None) 
     handle = client.get_workflow_handle(workflow_id, run_id=run_id)
     try:
         meta = await asyncio.wait_for(
-            handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata), timeout=5)
+            handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata), timeout=3)
     except Exception:  # no worker polling, closed and evicted, old SDK: the page still renders
         return None
     return meta.current_details or None

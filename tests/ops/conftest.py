@@ -51,16 +51,17 @@ class ProbeWorld:
     waiting: Probe     # running, waiting on the decision timer
     decided: Probe     # completed through the `decide` update
     failing: Probe     # running, its mail activity failing attempt after attempt
+    wedged: Probe      # running, its workflow task failing attempt after attempt
 
     def run(self, coro, timeout: float = 60):
         return self.loop.run(coro, timeout)
 
 
-async def _start(client: Client, fail: bool = False) -> Probe:
+async def _start(client: Client, fail: bool = False, wedge: bool = False) -> Probe:
     org_id = str(uuid.uuid4())
     company = f"Probe {uuid.uuid4().hex[:6]} 有限公司"
     handle = await client.start_workflow(
-        OpsProbeWorkflow.run, ProbeInput(org_id, company, fail), id=f"ops-probe-{org_id}",
+        OpsProbeWorkflow.run, ProbeInput(org_id, company, fail, wedge), id=f"ops-probe-{org_id}",
         task_queue=TASK_QUEUE, static_summary=f"Partner application from {company}",
         static_details="Submitted through the ops probe",
         search_attributes=TypedSearchAttributes([SearchAttributePair(PARTNER_ORG, org_id),
@@ -94,6 +95,7 @@ def probes(dev_server) -> Iterator[ProbeWorld]:
 
     async def setup() -> ProbeWorld:
         waiting, decided, failing = await _start(client), await _start(client), await _start(client, True)
+        wedged = await _start(client, wedge=True)
 
         def timer_started(handle: WorkflowHandle):
             async def check() -> bool:
@@ -111,15 +113,20 @@ def probes(dev_server) -> Iterator[ProbeWorld]:
             "probe-task-1", "req-1", actor={"name": "Mia Manager", "roles": ["channel_manager"]},
             payload={"decision": "approve"}))
         await decided.handle.result()
+        async def wedged_twice() -> bool:
+            desc = await wedged.handle.describe()
+            return desc.raw_description.pending_workflow_task.attempt > 1
+
         await _wait_for(retried)
+        await _wait_for(wedged_twice)
         await _wait_for(timer_started(waiting.handle))
-        return ProbeWorld(client, loop, waiting, decided, failing)
+        return ProbeWorld(client, loop, waiting, decided, failing, wedged)
 
     world = loop.run(setup())
     yield world
 
     async def teardown() -> None:
-        for p in (world.waiting, world.failing):
+        for p in (world.waiting, world.failing, world.wedged):
             try:
                 await p.handle.terminate("ops tests finished")
             except Exception:

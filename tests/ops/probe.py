@@ -16,6 +16,7 @@ with workflow.unsafe.imports_passed_through():
 
 TASK_QUEUE = "ops-probe"
 FAILURE_MESSAGE = "SMTP relay refused the message (554, ops probe)"
+BUG_MESSAGE = "ops probe bug: KeyError in the review step"
 
 
 @dataclass
@@ -23,6 +24,7 @@ class ProbeInput:
     org_id: str
     company: str
     fail_activity: bool = False
+    wedge: bool = False       # a bug in workflow code: its workflow task fails again and again
 
 
 @dataclass
@@ -53,6 +55,8 @@ class OpsProbeWorkflow:
         workflow.upsert_search_attributes([PROCESS_STAGE.value_set("in_review")])
         workflow.set_current_details("in_review: Awaiting review by a channel manager")
         await workflow.execute_activity(prepare_probe, inp, start_to_close_timeout=timedelta(seconds=10))
+        if inp.wedge:
+            raise RuntimeError(BUG_MESSAGE)  # not an ApplicationError: the task fails, not the workflow
         if inp.fail_activity:
             await workflow.execute_activity(
                 send_probe_mail, inp, start_to_close_timeout=timedelta(seconds=10),

@@ -242,3 +242,18 @@ def test_mailbox_without_a_local_mailbox_says_real_smtp(ops_settings, tmp_path):
         assert "real SMTP server" in html and "smtp.example.com" in html
     finally:
         app.extensions["prm.temporal"].close()
+
+
+def test_malformed_run_id_is_404(ops, probes):
+    assert ops.get(f"/ops/workflows/{probes.waiting.handle.id}?run_id=not-a-run-id").status_code == 404
+
+
+def test_wedged_workflow_is_called_out(ops, probes):
+    from tests.ops.probe import BUG_MESSAGE
+
+    html = ops.get(f"/ops/workflows/{probes.wedged.handle.id}").get_data(as_text=True)
+    assert "The workflow task has failed" in html
+    assert "Workflow task failed" in html and BUG_MESSAGE in html  # the failure in the timeline
+    stuck = _eventually(lambda: ops.get("/ops/stuck"),
+                        lambda r: probes.wedged.handle.id in r.get_data(as_text=True))
+    assert "Workflow task, attempt" in stuck.get_data(as_text=True)
