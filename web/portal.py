@@ -12,6 +12,7 @@ from domain.tasks import ACTIVE_STATUSES
 from forms import readable
 from web.database import db
 from web.public.task_links import partner_actor
+from web.roles import task_heading
 from web.security import roles_required
 from web.task_views import APPLICATION_FORM, run_task_page, timeline_of
 
@@ -77,7 +78,7 @@ def task(task_id: str):
         abort(404)
 
     def done(_outcome):
-        flash(gettext("Thank you. Your task “%(title)s” is complete.", title=found.title), "success")
+        flash(gettext("Thank you. Your task “%(title)s” is complete.", title=task_heading(found)), "success")
         return redirect(url_for("portal.home"))
 
     return run_task_page(found, template="tasks/partner_task.html",

@@ -71,6 +71,14 @@ def role_label(code: str) -> str:
     return label(ROLE_LABELS, code)
 
 
+def task_heading(task) -> str:
+    """'Review application: Acme Ltd' in the reader's language; the stored (English) title for
+    task types this module does not know yet."""
+    if task.task_type in TASK_TYPE_LABELS and task.organisation is not None:
+        return f"{TASK_TYPE_LABELS[task.task_type]}: {task.organisation.name}"
+    return task.title
+
+
 def init_labels(app) -> None:
     app.add_template_filter(lambda c: label(STAGE_LABELS, c), "stage_label")
     app.add_template_filter(lambda c: label(STAGE_EXPLAINED, c), "stage_explained")
@@ -79,3 +87,4 @@ def init_labels(app) -> None:
     app.add_template_filter(lambda c: label(DECISION_LABELS, c), "decision_label")
     app.add_template_filter(lambda c: label(FLAG_LABELS, c), "flag_label")
     app.add_template_filter(role_label, "role_label")
+    app.add_template_filter(task_heading, "task_heading")

@@ -11,7 +11,7 @@ from domain.roles import may_act_as
 from web.database import db
 from web.manage import bp
 from web.manage.queries import holder_name
-from web.roles import DECISION_LABELS, label
+from web.roles import DECISION_LABELS, label, task_heading
 from web.task_views import request_actor, run_task_page
 
 
@@ -34,7 +34,8 @@ def task(task_id: str):
 
     def done(outcome):
         flash(gettext("Recorded: %(decision)s — %(title)s.",
-                      decision=label(DECISION_LABELS, outcome.decision), title=task.title), "success")
+                      decision=label(DECISION_LABELS, outcome.decision), title=task_heading(task)),
+              "success")
         return redirect(url_for("manage.inbox"))
 
     return run_task_page(task, template="manage/task.html", actor_for=actor_for, done=done,
