@@ -177,10 +177,14 @@ def test_history_json_export(ops, probes):
 
 
 def test_pages_render_in_chinese(ops, probes):
-    for path in ("/ops/", f"/ops/workflows/{probes.decided.handle.id}", "/ops/stuck", "/ops/mailbox"):
-        resp = ops.get(path, query_string={"lang": "zh_Hans"})
-        assert resp.status_code == 200, path
-    ops.get("/ops/", query_string={"lang": "en"})
+    expected = {"/ops/": "最终一致", f"/ops/workflows/{probes.decided.handle.id}": "计时器已启动",
+                "/ops/stuck": "逾期任务", "/ops/mailbox": "发件箱"}
+    try:
+        for path, text in expected.items():
+            resp = ops.get(path, query_string={"lang": "zh_Hans"})
+            assert resp.status_code == 200 and text in resp.get_data(as_text=True), path
+    finally:
+        ops.get("/ops/", query_string={"lang": "en"})  # the session remembers the choice
 
 
 # -- stuck work ------------------------------------------------------------------------------------
