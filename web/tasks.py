@@ -11,7 +11,7 @@ import re
 
 from flask import current_app
 from flask_babel import gettext
-from temporalio.client import (Client, RPCTimeoutOrCancelledError, WorkflowUpdateFailedError)
+from temporalio.client import Client, RPCTimeoutOrCancelledError, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from db.models import Task

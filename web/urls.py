@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app, request, url_for
+from flask_babel import gettext
+from flask_login import current_user
 
 
 def has_endpoint(name: str) -> bool:
@@ -21,10 +23,6 @@ def home_for(user) -> str:
 
 def nav_items() -> list[tuple[str, str, bool]]:
     """The main navigation for whoever is looking: (endpoint, label, is the current section)."""
-    from flask import request
-    from flask_babel import gettext
-    from flask_login import current_user
-
     items: list[tuple[str, str, tuple[str, ...]]] = []
     if not current_user.is_authenticated:
         items += [("public.landing", gettext("The program"), ()),
