@@ -38,6 +38,7 @@ class Settings:
     smtp_starttls: bool = False
     smtp_use_tls: bool = False
     mail_from: str = "PRM <no-reply@prm.local>"
+    company_name: str = "Example Vendor Ltd"
     mailbox_dir: str = str(VAR / "mailbox")
     secret_key: str = "dev-only-secret-change-me"
     base_url: str = "http://127.0.0.1:5000"
@@ -66,6 +67,7 @@ class Settings:
             smtp_starttls=_bool(env.get("SMTP_STARTTLS"), d.smtp_starttls),
             smtp_use_tls=_bool(env.get("SMTP_USE_TLS"), d.smtp_use_tls),
             mail_from=env.get("MAIL_FROM") or d.mail_from,
+            company_name=env.get("COMPANY_NAME") or d.company_name,
             mailbox_dir=env.get("MAILBOX_DIR") or d.mailbox_dir,
             secret_key=env.get("SECRET_KEY") or d.secret_key,
             base_url=(env.get("BASE_URL") or d.base_url).rstrip("/"),

@@ -26,8 +26,19 @@ def onboarding_workflow_id(org_id: str) -> str:
 
 
 def task_id(workflow_id: str, step: str, attempt: int = 1) -> str:
-    """Derived from the workflow and its step, so a retried open_task writes the same row."""
-    return f"{workflow_id}/{step}/{attempt}"
+    """Derived from the workflow and its step, so a retried open_task writes the same row.
+
+    URL-safe (no slashes): task ids appear in links.
+    """
+    return f"{workflow_id}--{step}-{attempt}"
+
+
+def agreement_id(workflow_id: str, number: int = 1) -> str:
+    return f"{workflow_id}--agreement-{number}"
+
+
+def invitation_key(workflow_id: str, user_email: str) -> str:
+    return f"{workflow_id}/invitation/{user_email.lower()}"
 
 
 def mail_key(workflow_id: str, purpose: str) -> str:

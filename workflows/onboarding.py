@@ -204,7 +204,7 @@ class PartnerOnboardingWorkflow(HumanSteps):
 
     async def _mail(self, template: str, to: str | None = None, to_role: str | None = None,
                     **context) -> None:
-        context.update(reference=self._inp.reference, company=self._company,
+        context.update(org_id=self._inp.org_id, reference=self._inp.reference, company=self._company,
                        contact_name=self._application.get("contact_name", ""))
         await calls.remote("send_mail", MailInput(
             key=ids.mail_key(self._wf_id, f"{template}/{self._events}"), to=to, to_role=to_role,

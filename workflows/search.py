@@ -22,3 +22,22 @@ def cli_flags() -> list[str]:
     for key in ALL:
         out += ["--search-attribute", f"{key.name}={kinds[key.indexed_value_type.name]}"]
     return out
+
+
+async def register(client, namespace: str = "default") -> None:
+    """Register the attributes on a server that lacks them (test server, a fresh cluster)."""
+    from temporalio.api.enums.v1 import IndexedValueType
+    from temporalio.api.operatorservice.v1 import (AddSearchAttributesRequest,
+                                                   ListSearchAttributesRequest)
+    from temporalio.service import RPCError
+
+    wanted = {key.name: IndexedValueType.ValueType(key.indexed_value_type.value) for key in ALL}
+    try:
+        existing = await client.operator_service.list_search_attributes(
+            ListSearchAttributesRequest(namespace=namespace))
+        wanted = {k: v for k, v in wanted.items() if k not in existing.custom_attributes}
+    except RPCError:
+        pass  # the time-skipping test server cannot list, but it can add
+    if wanted:
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(namespace=namespace, search_attributes=wanted))

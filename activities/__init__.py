@@ -1,0 +1,29 @@
+"""All side effects. Activity classes receive their dependencies; the worker registers ACTIVITIES."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from activities.mail import MailActivities
+from activities.mailer import Mailer, SmtpMailer
+from activities.outbox import Outbox
+from activities.recruitment import RecruitmentActivities
+from activities.tasks import TaskActivities
+from settings import Settings
+
+
+def build_activities(settings: Settings, sessions: sessionmaker[Session],
+                     mailer: Mailer | None = None) -> list[Callable]:
+    outbox = Outbox(sessions, mailer or SmtpMailer(settings), settings)
+    tasks = TaskActivities(outbox, settings)
+    recruitment = RecruitmentActivities(outbox, settings)
+    mail = MailActivities(outbox)
+    return [
+        tasks.open_task, tasks.close_task, tasks.notify_task, tasks.task_checkpoint,
+        recruitment.record_application, recruitment.update_application,
+        recruitment.screen_application, recruitment.set_stage, recruitment.generate_agreement,
+        recruitment.record_signature, recruitment.activate_organisation,
+        mail.send_mail,
+    ]

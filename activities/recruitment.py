@@ -1,0 +1,182 @@
+"""Recruitment's database work: the application, screening, stages, agreement, activation."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from babel import Locale
+from jinja2 import Environment, StrictUndefined
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+from temporalio import activity
+
+from activities.base import BusinessError
+from activities.outbox import Outbox, Recipient
+from db.models import (Agreement, Invitation, Organisation, Signature, TimelineEvent, User,
+                       utcnow)
+from definitions.loader import agreement_template, form_schema
+from domain import ids
+from domain.onboarding import (ActivationInput, AgreementDocument, AgreementInput,
+                               RecordApplicationInput, ScreeningResult, SignatureRecord, Stage,
+                               StageChange)
+from domain.roles import Role
+from domain.screening import KnownOrganisation, normalise_domain, normalise_name, screen
+from domain.tokens import link_token, token_hash
+from settings import Settings
+
+# Closed applications are history, not rivals: only these count as duplicates.
+LIVE_STATUSES = [s.value for s in Stage if s not in (Stage.REJECTED, Stage.EXPIRED)]
+
+
+class RecruitmentActivities:
+    def __init__(self, outbox: Outbox, settings: Settings) -> None:
+        self._outbox = outbox
+        self._settings = settings
+
+    @activity.defn(name="record_application")
+    async def record_application(self, inp: RecordApplicationInput) -> None:
+        def write(session: Session) -> None:
+            if session.get(Organisation, inp.org_id) is None:
+                session.add(Organisation(id=inp.org_id, reference=inp.reference,
+                                         workflow_id=inp.workflow_id, status=Stage.SUBMITTED,
+                                         locale=inp.locale, **_org_fields(inp.application)))
+                _timeline(session, f"{inp.workflow_id}/submitted", inp.org_id, inp.workflow_id,
+                          Stage.SUBMITTED, "Application submitted",
+                          inp.application.get("contact_name", "applicant"))
+
+        await self._outbox.in_transaction(write)
+
+    @activity.defn(name="update_application")
+    async def update_application(self, inp: RecordApplicationInput) -> None:
+        def write(session: Session) -> None:
+            org = session.get(Organisation, inp.org_id)
+            for name, value in _org_fields(inp.application).items():
+                setattr(org, name, value)
+
+        await self._outbox.in_transaction(write)
+
+    @activity.defn(name="screen_application")
+    async def screen_application(self, org_id: str) -> ScreeningResult:
+        def work(session: Session) -> ScreeningResult:
+            org = session.get(Organisation, org_id)
+            rivals = session.scalars(select(Organisation).where(
+                Organisation.id != org_id, Organisation.status.in_(LIVE_STATUSES),
+                or_(Organisation.domain == org.domain,
+                    Organisation.normalised_name == org.normalised_name))).all()
+            flags = screen(org.id, org.name, org.application.get("website", ""),
+                           org.application.get("contact_email", ""),
+                           [KnownOrganisation(o.id, o.name, o.domain, o.status) for o in rivals])
+            org.flags = [{"code": f.code, "message": f.message, "related_org_id": f.related_org_id}
+                         for f in flags]
+            return ScreeningResult(tuple(flags))
+
+        return await self._outbox.in_transaction(work)
+
+    @activity.defn(name="set_stage")
+    async def set_stage(self, change: StageChange) -> None:
+        def write(session: Session) -> None:
+            org = session.get(Organisation, change.org_id)
+            org.status, org.stage_details = change.stage, change.note[:300]
+            _timeline(session, change.key, org.id, org.workflow_id, change.stage, change.note,
+                      change.actor)
+
+        await self._outbox.in_transaction(write)
+
+    @activity.defn(name="generate_agreement")
+    async def generate_agreement(self, inp: AgreementInput) -> AgreementDocument:
+        def write(session: Session) -> AgreementDocument:
+            agreement_id = ids.agreement_id(inp.workflow_id)
+            existing = session.get(Agreement, agreement_id)
+            if existing is None:
+                org = session.get(Organisation, inp.org_id)
+                body = self._render_agreement(inp, org.reference)
+                existing = Agreement(
+                    id=agreement_id, org_id=inp.org_id, workflow_id=inp.workflow_id,
+                    template=inp.template, body=body,
+                    title=f"Partner agreement: {inp.application['company_name']}",
+                    sha256=hashlib.sha256(body.encode("utf-8")).hexdigest())
+                session.add(existing)
+            return AgreementDocument(existing.id, existing.sha256, existing.title)
+
+        return await self._outbox.in_transaction(write)
+
+    @activity.defn(name="record_signature")
+    async def record_signature(self, sig: SignatureRecord) -> None:
+        def write(session: Session) -> None:
+            agreement = session.get(Agreement, sig.agreement_id)
+            if sig.sha256 != agreement.sha256:
+                raise BusinessError("the signed document differs from the stored agreement")
+            exists = session.scalar(select(Signature.id).where(
+                Signature.agreement_id == sig.agreement_id, Signature.party == sig.party))
+            if exists is None:
+                session.add(Signature(agreement_id=sig.agreement_id, party=sig.party,
+                                      full_name=sig.full_name, signed_at=sig.signed_at,
+                                      ip=sig.ip[:64], user_agent=sig.user_agent[:500],
+                                      sha256=sig.sha256))
+            agreement.status = "signed" if sig.party == "partner" else "countersigned"
+            _timeline(session, f"{agreement.workflow_id}/signature/{sig.party}", agreement.org_id,
+                      agreement.workflow_id, f"signed_by_{sig.party}",
+                      f"{agreement.title} signed (SHA-256 {sig.sha256[:12]}…)", sig.full_name)
+
+        await self._outbox.in_transaction(write)
+
+    @activity.defn(name="activate_organisation")
+    async def activate_organisation(self, inp: ActivationInput) -> None:
+        keys = await self._outbox.in_transaction(lambda s: self._activate(s, inp))
+        await self._outbox.deliver(keys)
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _activate(self, session: Session, inp: ActivationInput) -> list[str]:
+        org = session.get(Organisation, inp.org_id)
+        email = inp.contact_email.strip().lower()
+        user = session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = User(email=email, name=inp.contact_name, roles=[Role.PARTNER_ADMIN],
+                        org_id=org.id, locale=inp.locale)
+            session.add(user)
+            session.flush()
+        elif user.org_id != org.id:
+            raise BusinessError(f"{email} already belongs to another organisation")
+        org.activated_at = org.activated_at or utcnow()
+        key = ids.invitation_key(inp.workflow_id, email)
+        token = link_token(self._settings.secret_key, "invitation", key)
+        invitation = session.scalar(select(Invitation).where(Invitation.key == key))
+        if invitation is None:
+            invitation = Invitation(key=key, token_hash=token_hash(token), user_id=user.id,
+                                    expires_at=utcnow() + timedelta(seconds=inp.invitation_ttl_seconds))
+            session.add(invitation)
+        context = {"contact_name": inp.contact_name, "company": org.name,
+                   "link": f"{self._settings.base_url}/set-password/{token}",
+                   "expires": invitation.expires_at.strftime("%Y-%m-%d %H:%M UTC")}
+        to = [Recipient(email, inp.locale)]
+        return (self._outbox.enqueue(session, key, to, "partner_invitation", context, org.id)
+                + self._outbox.enqueue(session, f"{inp.workflow_id}/welcome", to,
+                                       "partner_welcome", context, org.id))
+
+    def _render_agreement(self, inp: AgreementInput, reference: str) -> str:
+        app = inp.application
+        props = form_schema("partner_application.v1")["properties"]
+        labels = props["products"]["x-labels"]
+        country = Locale("en").territories.get(app["country"], app["country"])
+        env = Environment(undefined=StrictUndefined, keep_trailing_newline=True)
+        return env.from_string(agreement_template(inp.template)).render(
+            program_name=inp.program_name, company_legal_name=self._settings.company_name,
+            partner=app, country_name=country, reference=reference,
+            partner_type_label=props["partner_type"]["x-labels"][app["partner_type"]].lower(),
+            products=", ".join(labels[p] for p in app.get("products", [])) or "all products",
+            territory=", ".join(x for x in (app.get("region"), country) if x))
+
+
+def _org_fields(app: dict) -> dict:
+    return {"name": app["company_name"].strip(), "normalised_name": normalise_name(app["company_name"]),
+            "domain": normalise_domain(app["website"]), "country": app["country"],
+            "region": app.get("region", ""), "partner_type": app["partner_type"], "application": app}
+
+
+def _timeline(session: Session, key: str, org_id: str, workflow_id: str, action: str, note: str,
+              actor: str) -> None:
+    if session.scalar(select(TimelineEvent.id).where(TimelineEvent.key == key)) is None:
+        session.add(TimelineEvent(key=key, org_id=org_id, workflow_id=workflow_id,
+                                  action=str(action), note=note[:1000], actor=actor[:200]))

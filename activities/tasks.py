@@ -1,0 +1,117 @@
+"""The human-task projection: open, close, notify, remind, escalate (DESIGN.md section 3)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from temporalio import activity
+
+from activities.outbox import Outbox, Recipient, role_recipients
+from db.models import Organisation, Task, utcnow
+from domain.deadlines import CheckpointKind
+from domain.tasks import CloseTaskInput, TaskCheckpointInput, TaskSpec, TaskStatus
+from domain.tokens import link_token, token_hash
+from settings import Settings
+
+
+class TaskActivities:
+    def __init__(self, outbox: Outbox, settings: Settings) -> None:
+        self._outbox = outbox
+        self._settings = settings
+
+    @activity.defn(name="open_task")
+    async def open_task(self, spec: TaskSpec) -> None:
+        def write(session: Session) -> None:
+            if session.get(Task, spec.task_id) is not None:
+                return  # a retry: the row is already there
+            session.add(Task(
+                id=spec.task_id, workflow_id=spec.workflow_id, task_type=spec.task_type,
+                form=spec.form, title=spec.title, org_id=spec.org_id, status=TaskStatus.OPEN,
+                assignee_role=spec.assignee_role, assignee_org_id=spec.assignee_org_id,
+                assignee_email=spec.assignee_email, context=spec.context, due_at=spec.due_at,
+                access_token_hash=token_hash(self._link_token(spec.task_id))
+                if spec.assignee_email else None))
+
+        await self._outbox.in_transaction(write)
+
+    @activity.defn(name="close_task")
+    async def close_task(self, inp: CloseTaskInput) -> None:
+        def write(session: Session) -> None:
+            task = session.get(Task, inp.task_id)
+            if task is None or task.status in (TaskStatus.DONE, TaskStatus.EXPIRED):
+                return
+            task.status = inp.status
+            task.completed_at = utcnow()
+            if inp.outcome is not None:
+                task.completed_by = inp.outcome.decided_by
+                task.completed_request_id = inp.outcome.request_id
+                task.decision = inp.outcome.decision
+                task.completed_at = inp.outcome.decided_at or task.completed_at
+
+        await self._outbox.in_transaction(write)
+
+    @activity.defn(name="notify_task")
+    async def notify_task(self, spec: TaskSpec) -> int:
+        return await self._mail_about(spec.task_id, "opened", self._template_for(spec), {})
+
+    @activity.defn(name="task_checkpoint")
+    async def task_checkpoint(self, inp: TaskCheckpointInput) -> int:
+        def write(session: Session) -> None:
+            task = session.get(Task, inp.task_id)
+            if inp.kind == CheckpointKind.REMIND:
+                task.reminders_sent = max(task.reminders_sent, inp.number)
+            elif inp.kind == CheckpointKind.ESCALATE:
+                task.escalated = True
+                task.context = {**task.context, "escalated_to": inp.escalate_to_role}
+                if inp.new_due_at is not None:
+                    task.due_at = inp.new_due_at
+
+        await self._outbox.in_transaction(write)
+        if inp.kind == CheckpointKind.ESCALATE:
+            return await self._mail_about(inp.task_id, "escalated", "task_escalated", {},
+                                          to_role=inp.escalate_to_role)
+        return await self._mail_about(inp.task_id, f"reminder-{inp.number}", "task_reminder",
+                                      {"label": inp.label})
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _template_for(spec: TaskSpec) -> str:
+        if spec.assignee_email:
+            return f"task_{spec.task_type}"
+        return "task_assigned"
+
+    async def _mail_about(self, task_id: str, purpose: str, template: str, extra: dict,
+                          to_role: str | None = None) -> int:
+        def enqueue(session: Session) -> list[str]:
+            task = session.get(Task, task_id)
+            org = session.get(Organisation, task.org_id)
+            context = {
+                "title": task.title, "due": _format_due(task.due_at), "link": self._link(task),
+                "company": org.name, "reference": org.reference,
+                "contact_name": org.application.get("contact_name", ""),
+                "question": task.context.get("question", ""), **extra}
+            if task.assignee_email and to_role is None:
+                recipients = [Recipient(task.assignee_email, org.locale)]
+            else:
+                recipients = role_recipients(session, to_role or task.assignee_role or "")
+            return self._outbox.enqueue(session, f"{task_id}/{purpose}", recipients, template,
+                                        context, org.id if task.assignee_email else None)
+
+        keys = await self._outbox.in_transaction(enqueue)
+        return await self._outbox.deliver(keys)
+
+    def _link_token(self, task_id: str) -> str:
+        return link_token(self._settings.secret_key, "task", task_id)
+
+    def _link(self, task: Task) -> str:
+        base = self._settings.base_url
+        if task.assignee_email:
+            return f"{base}/t/{task.id}/{self._link_token(task.id)}"
+        return f"{base}/manage/tasks/{task.id}"
+
+
+def _format_due(when: datetime) -> str:
+    return when.strftime("%Y-%m-%d %H:%M UTC")

@@ -1,0 +1,102 @@
+"""Workflow tests: the time-skipping test server, a real worker with real activities, SQLite, SMTP."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import pytest_asyncio
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from temporalio.client import Client, WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from db.models import Task, User
+from db.session import make_sessions
+from devstack.smtp import SmtpCatcher
+from devstack.temporal_server import test_server_binary
+from domain import ids
+from domain.onboarding import OnboardingInput
+from domain.program import ProgramRules
+from domain.tasks import Actor, CompleteTaskInput, TaskOutcome
+from settings import Settings
+from tests.conftest import application
+from worker import build_worker
+from workflows import PartnerOnboardingWorkflow
+from workflows import search
+from workflows.client import DATA_CONVERTER
+
+MANAGER = Actor(name="Mia Manager", roles=("channel_manager",), user_id=1)
+LEAD = Actor(name="Lee Lead", roles=("program_lead",), user_id=2)
+
+
+@pytest_asyncio.fixture(scope="session")
+async def time_env():
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=test_server_binary(), data_converter=DATA_CONVERTER)
+    await search.register(env.client)
+    yield env
+    await env.shutdown()
+
+
+@dataclass
+class Harness:
+    env: WorkflowEnvironment
+    client: Client
+    settings: Settings
+    sessions: sessionmaker[Session]
+    smtp: SmtpCatcher
+
+    async def start(self, program: ProgramRules | None = None, **app_overrides):
+        org_id = ids.new_org_id()
+        app = application(**app_overrides)
+        handle = await self.client.start_workflow(
+            PartnerOnboardingWorkflow.run,
+            OnboardingInput(org_id, ids.application_reference(org_id), app,
+                            program or ProgramRules(), "en", datetime.now(timezone.utc)),
+            id=ids.onboarding_workflow_id(org_id), task_queue=self.settings.temporal_task_queue)
+        return handle, org_id, app
+
+    async def open_task(self, handle: WorkflowHandle, task_type: str, timeout: float = 20) -> Task:
+        """The open task row of this type, once the workflow has projected it."""
+        for _ in range(int(timeout * 20)):
+            with self.sessions() as s:
+                task = s.scalar(select(Task).where(Task.workflow_id == handle.id,
+                                                   Task.task_type == task_type,
+                                                   Task.status == "open"))
+            if task is not None:
+                return task
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"no open {task_type} task for {handle.id}")
+
+    async def decide(self, handle: WorkflowHandle, task: Task, actor: Actor, payload: dict,
+                     request_id: str | None = None) -> TaskOutcome:
+        request_id = request_id or f"{task.id}/{uuid.uuid4().hex}"
+        return await handle.execute_update(
+            PartnerOnboardingWorkflow.complete_task,
+            CompleteTaskInput(task.id, request_id, actor, payload), id=request_id)
+
+    def task(self, task_id: str) -> Task:
+        with self.sessions() as s:
+            return s.get(Task, task_id)
+
+    def seed_staff(self) -> None:
+        with self.sessions.begin() as s:
+            for email, name, role in [("mia@vendor.test", "Mia Manager", "channel_manager"),
+                                      ("lee@vendor.test", "Lee Lead", "program_lead")]:
+                if s.scalar(select(User).where(User.email == email)) is None:
+                    s.add(User(email=email, name=name, roles=[role]))
+
+
+@pytest_asyncio.fixture
+async def harness(time_env, sqlite_database_url, smtp):
+    settings = Settings(database_url=sqlite_database_url, smtp_port=smtp.port,
+                        temporal_task_queue=f"wf-{uuid.uuid4().hex[:8]}", secret_key="test-secret",
+                        base_url="http://prm.test", mailbox_dir="")
+    sessions = make_sessions(sqlite_database_url)
+    h = Harness(time_env, time_env.client, settings, sessions, smtp)
+    h.seed_staff()
+    async with build_worker(time_env.client, settings, sessions):
+        yield h

@@ -1,0 +1,52 @@
+"""The Temporal worker: runs every workflow in workflows/ and every activity in activities/.
+
+`python worker.py` reads its settings from the environment (see settings.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy.orm import Session, sessionmaker
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities import build_activities
+from activities.mailer import Mailer
+from db.session import make_sessions
+from settings import Settings
+from workflows import WORKFLOWS
+from workflows.client import connect
+
+
+def build_worker(client: Client, settings: Settings, sessions: sessionmaker[Session] | None = None,
+                 mailer: Mailer | None = None, **options) -> Worker:
+    sessions = sessions or make_sessions(settings.database_url)
+    return Worker(
+        client, task_queue=settings.temporal_task_queue, workflows=WORKFLOWS,
+        activities=build_activities(settings, sessions, mailer),
+        # Activities are async but hand their SQL to threads (asyncio.to_thread): size that pool.
+        activity_executor=ThreadPoolExecutor(max_workers=16),
+        **options)
+
+
+async def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+    settings = Settings.from_env()
+    client = await connect(settings)
+    worker = build_worker(client, settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    logging.info("worker polling task queue %r on %s", settings.temporal_task_queue,
+                 settings.temporal_address)
+    async with worker:
+        await stop.wait()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
