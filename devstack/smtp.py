@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import threading
@@ -78,6 +79,16 @@ class SmtpCatcher:
                 if predicate(m):
                     return m
             time.sleep(0.1)
+        raise TimeoutError(f"no matching mail within {timeout}s; got {[m.subject for m in self.received]}")
+
+    async def arrival(self, predicate, timeout: float = 30.0) -> ReceivedMail:
+        """wait_for for async tests: never blocks the loop a worker may be running on."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for m in self.received:
+                if predicate(m):
+                    return m
+            await asyncio.sleep(0.05)
         raise TimeoutError(f"no matching mail within {timeout}s; got {[m.subject for m in self.received]}")
 
     def clear(self) -> None:

@@ -21,7 +21,7 @@ from devstack.worker_thread import WorkerThread
 from settings import Settings
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
-BACKENDS = ["sqlite", "postgresql"]
+BACKENDS = ["sqlite", "postgres"]
 
 
 @pytest.fixture(scope="session")

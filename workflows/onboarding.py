@@ -173,10 +173,11 @@ class PartnerOnboardingWorkflow(HumanSteps):
 
     async def _activate(self) -> None:
         app = self._application
+        # Stage first: whoever follows the set-password link must already find an active partner.
+        await self._set_stage(Stage.ACTIVE, "Active partner: portal access granted")
         await calls.remote("activate_organisation", ActivationInput(
             self._inp.org_id, self._wf_id, app["contact_name"], app["contact_email"],
             int(self._inp.program.invitation_ttl.total_seconds()), self._inp.locale))
-        await self._set_stage(Stage.ACTIVE, "Active partner: portal access granted")
 
     # -- helpers ----------------------------------------------------------------------------------
 

@@ -32,8 +32,9 @@ MANAGER = Actor(name="Mia Manager", roles=("channel_manager",), user_id=1)
 LEAD = Actor(name="Lee Lead", roles=("program_lead",), user_id=2)
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture
 async def time_env():
+    """One test server per test: its clock is global, so a skip in one test must not leak."""
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=test_server_binary(), data_converter=DATA_CONVERTER)
     await search.register(env.client)

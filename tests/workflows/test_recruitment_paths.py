@@ -14,7 +14,7 @@ from tests.workflows.conftest import MANAGER
 async def test_approved_application_is_signed_countersigned_and_activated(harness):
     handle, org_id, app = await harness.start()
     review = await harness.open_task(handle, "review_application")
-    assert harness.smtp.wait_for(lambda m: app["contact_email"] in m.recipients
+    assert await harness.smtp.arrival(lambda m: app["contact_email"] in m.recipients
                                  and "received" in m.subject)
 
     outcome = await harness.decide(handle, review, MANAGER, {"decision": "approve"})
@@ -40,7 +40,7 @@ async def test_approved_application_is_signed_countersigned_and_activated(harnes
         assert admin.org_id == org_id and admin.roles == ["partner_admin"]
         assert admin.password_hash is None
         assert s.scalar(select(Invitation).where(Invitation.user_id == admin.id)).used_at is None
-    invite = harness.smtp.wait_for(lambda m: app["contact_email"] in m.recipients
+    invite = await harness.smtp.arrival(lambda m: app["contact_email"] in m.recipients
                                    and "password" in m.subject.lower())
     assert "http://prm.test/set-password/" in invite.body
 
@@ -51,7 +51,7 @@ async def test_rejection_emails_the_applicant_with_the_reason(harness):
     await harness.decide(handle, review, MANAGER,
                          {"decision": "reject", "reason": "We already cover your region."})
     assert (await handle.result()).stage == Stage.REJECTED
-    mail = harness.smtp.wait_for(lambda m: app["contact_email"] in m.recipients
+    mail = await harness.smtp.arrival(lambda m: app["contact_email"] in m.recipients
                                  and "received" not in m.subject)
     assert "We already cover your region." in mail.body
 
