@@ -1,0 +1,121 @@
+"""The database layer on SQLite and PostgreSQL: schema = models, UTC times, idempotent writes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from activities.outbox import Outbox, Recipient
+from activities.mailer import SmtpMailer
+from activities.recruitment import RecruitmentActivities
+from activities.tasks import TaskActivities
+from db.migrate import downgrade, upgrade
+from db.models import Base, OutboxMail, Task, TimelineEvent
+from db.session import make_engine
+from domain import ids
+from domain.onboarding import RecordApplicationInput, Stage, StageChange
+from domain.tasks import CloseTaskInput, TaskOutcome, TaskSpec, TaskStatus
+from settings import Settings
+from tests.conftest import application
+
+
+def test_migrations_create_exactly_the_models(database_url):
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def test_migrations_go_down_and_up_again(tmp_path):
+    url = f"sqlite:///{tmp_path / 'roundtrip.db'}"
+    upgrade(url)
+    downgrade(url, "base")
+    upgrade(url)
+
+
+@pytest.fixture
+def mail_settings(database_url, smtp) -> Settings:
+    return Settings(database_url=database_url, smtp_port=smtp.port, secret_key="k",
+                    base_url="http://prm.test")
+
+
+@pytest.fixture
+def outbox(sessions, mail_settings) -> Outbox:
+    return Outbox(sessions, SmtpMailer(mail_settings), mail_settings)
+
+
+async def test_a_retried_mail_is_sent_once(outbox, sessions, smtp):
+    key = f"test/{uuid.uuid4()}"
+    address = f"once-{uuid.uuid4().hex[:6]}@example.com"
+    for _ in range(3):  # three activity attempts
+        with sessions.begin() as s:
+            keys = outbox.enqueue(s, key, [Recipient(address, "en")], "application_received",
+                                  {"reference": "PA-1", "company": "Acme", "contact_name": "Li"})
+        await outbox.deliver(keys)
+    received = await smtp.arrival(lambda m: address in m.recipients)
+    assert len(smtp.to(address)) == 1
+    with sessions() as s:
+        row = s.scalar(select(OutboxMail).where(OutboxMail.key == key))
+        assert row.status == "sent" and received.message_id == row.message_id
+
+
+async def test_mail_renders_in_the_recipients_language(outbox, sessions, smtp):
+    address = f"zh-{uuid.uuid4().hex[:6]}@example.com"
+    with sessions.begin() as s:
+        keys = outbox.enqueue(s, f"test/{uuid.uuid4()}", [Recipient(address, "zh_Hans")],
+                              "application_received",
+                              {"reference": "PA-2", "company": "星辰", "contact_name": "李伟"})
+    await outbox.deliver(keys)
+    mail = await smtp.arrival(lambda m: address in m.recipients)
+    assert "PA-2" in mail.subject and any("\u4e00" <= c <= "\u9fff" for c in mail.subject)
+
+
+async def test_activities_are_idempotent_under_retries(sessions, mail_settings, outbox):
+    recruitment = RecruitmentActivities(outbox, mail_settings)
+    tasks = TaskActivities(outbox, mail_settings)
+    org_id = ids.new_org_id()
+    wf = ids.onboarding_workflow_id(org_id)
+    record = RecordApplicationInput(org_id, ids.application_reference(org_id), wf, application())
+    change = StageChange(f"{wf}/stage/1", org_id, Stage.IN_REVIEW, "Awaiting review")
+    due = datetime.now(timezone.utc) + timedelta(days=2)
+    spec = TaskSpec(ids.task_id(wf, "review"), wf, "review_application", "review_decision.v1",
+                    "Review", org_id, due, assignee_role="channel_manager")
+    outcome = TaskOutcome(spec.task_id, "approve", "Mia", "req-1", datetime.now(timezone.utc))
+    for _ in range(2):
+        await recruitment.record_application(record)
+        await recruitment.set_stage(change)
+        await tasks.open_task(spec)
+        await tasks.close_task(CloseTaskInput(spec.task_id, TaskStatus.DONE, outcome))
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(TimelineEvent)
+                        .where(TimelineEvent.org_id == org_id)) == 2  # submitted + in_review
+        task = s.get(Task, spec.task_id)
+        assert task.status == "done" and task.completed_by == "Mia"
+        assert task.due_at.tzinfo is not None
+        assert abs(task.due_at - due) < timedelta(seconds=1)
+
+
+def test_one_signature_per_party(sessions):
+    from db.models import Agreement, Organisation, Signature
+    org_id = ids.new_org_id()
+    with sessions.begin() as s:
+        s.add(Organisation(id=org_id, reference=ids.application_reference(org_id), name="X",
+                           normalised_name="x", domain="x.com", country="CN", partner_type="agent",
+                           workflow_id=ids.onboarding_workflow_id(org_id)))
+        s.flush()
+        s.add(Agreement(id=f"a-{org_id}", org_id=org_id, workflow_id="w", template="t", title="t",
+                        body="b", sha256="0" * 64))
+    now = datetime.now(timezone.utc)
+    with pytest.raises(IntegrityError):
+        with sessions.begin() as s:
+            for _ in range(2):
+                s.add(Signature(agreement_id=f"a-{org_id}", party="partner", full_name="Li",
+                                signed_at=now, sha256="0" * 64))
+                s.flush()
