@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy import select
@@ -73,7 +74,7 @@ class TaskActivities:
             return await self._mail_about(inp.task_id, "escalated", "task_escalated", {},
                                           to_role=inp.escalate_to_role)
         return await self._mail_about(inp.task_id, f"reminder-{inp.number}", "task_reminder",
-                                      {"label": inp.label})
+                                      {"label": inp.label, "days_left": _days_left(inp.label)})
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -89,7 +90,7 @@ class TaskActivities:
             task = session.get(Task, task_id)
             org = session.get(Organisation, task.org_id)
             context = {
-                "title": task.title, "due": _format_due(task.due_at), "link": self._link(task),
+                "title": task.title, "task_type": task.task_type, "due": _format_due(task.due_at), "link": self._link(task),
                 "company": org.name, "reference": org.reference,
                 "contact_name": org.application.get("contact_name", ""),
                 "question": task.context.get("question", ""), **extra}
@@ -111,6 +112,12 @@ class TaskActivities:
         if task.assignee_email:
             return f"{base}/t/{task.id}/{self._link_token(task.id)}"
         return f"{base}/manage/tasks/{task.id}"
+
+
+def _days_left(label: str) -> int | None:
+    """'7 days left' -> 7, so the mail can say it in the reader's language (with plurals)."""
+    found = re.match(r"^(\d+) days? left$", label)
+    return int(found[1]) if found else None
 
 
 def _format_due(when: datetime) -> str:
