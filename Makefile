@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 PO     := $(wildcard web/translations/*/LC_MESSAGES/*.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: install run test clean
+.PHONY: install run test clean bench
 
 install: $(STAMP) $(MO)
 
@@ -29,6 +29,10 @@ run: install
 
 test: install
 	$(BIN)/pytest
+
+# Figures, not tests (issue 3): prints a table and writes var/bench.json. See README, Benchmarks.
+bench: install
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -21,6 +21,10 @@ from settings import Settings
 from workflows import WORKFLOWS
 from workflows.client import connect
 
+# Worker options shared with the benchmark's raw worker (bench/raw_worker.py), so `make bench`
+# compares the product against the engine under the same worker configuration.
+WORKER_TUNING: dict = {}
+
 
 def build_worker(client: Client, settings: Settings, sessions: sessionmaker[Session] | None = None,
                  mailer: Mailer | None = None, **options) -> Worker:
@@ -30,7 +34,7 @@ def build_worker(client: Client, settings: Settings, sessions: sessionmaker[Sess
         activities=build_activities(settings, sessions, mailer),
         # Activities are async but hand their SQL to threads (asyncio.to_thread): size that pool.
         activity_executor=ThreadPoolExecutor(max_workers=16),
-        **options)
+        **{**WORKER_TUNING, **options})
 
 
 async def main() -> None:

@@ -1,0 +1,119 @@
+"""(b) and the HTTP half of (c): real browsers' requests against gunicorn.
+
+Every request is what a browser sends: the form is fetched first (session cookie, CSRF token,
+form nonce), then posted; nothing is posted to the app through a side door.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from bench.browser import Browser
+
+PASSWORD = "bench-manager-password"
+
+
+def application(tag: str) -> dict:
+    """A valid partner_application.v1 payload; unique names so screening sees no duplicates."""
+    return {
+        "company_name": f"Bench {tag} Trading Ltd", "website": f"https://www.bench-{tag}.com",
+        "country": "CN", "region": "Shanghai", "partner_type": "reseller",
+        "contact_name": "Li Wei", "contact_email": f"li.wei@bench-{tag}.com",
+        "contact_phone": "+86 21 5555 0100", "employees": "40", "annual_revenue_band": "1m_10m",
+        "industries": ["manufacturing"], "products": ["platform"], "message": "Hello",
+    }
+
+
+def apply_once(browser: Browser) -> None:
+    hidden = browser.form("/apply")
+    resp = browser.post("/apply", {**application(uuid.uuid4().hex[:10]), **hidden})
+    if resp.status != 302 or "/apply/submitted/" not in resp.location:
+        raise RuntimeError(f"POST /apply: HTTP {resp.status}: {resp.body[:500]}")
+
+
+def open_review_tasks(db_file: Path) -> list[str]:
+    with sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, timeout=30) as conn:
+        return [row[0] for row in conn.execute(
+            "SELECT id FROM task WHERE task_type = 'review_application' AND status = 'open' "
+            "ORDER BY created_at")]
+
+
+def count_review_tasks(db_file: Path) -> int:
+    with sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, timeout=30) as conn:
+        return conn.execute("SELECT count(*) FROM task WHERE task_type = 'review_application'"
+                            ).fetchone()[0]
+
+
+def applications(host: str, port: int, db_file: Path, total: int, concurrency: int,
+                 timeout: float = 600) -> dict:
+    """Applications per second, from the first POST until every review task row is in the inbox."""
+    browsers = [Browser(host, port) for _ in range(concurrency)]
+    for b in browsers:  # a first visit each (untimed): the session cookie, the form's first render
+        b.form("/apply")
+    began = time.perf_counter()
+    posted_at: list[float] = []
+
+    def client(b: Browser, n: int) -> None:
+        for _ in range(n):
+            apply_once(b)
+        posted_at.append(time.perf_counter())
+
+    shares = [total // concurrency + (1 if i < total % concurrency else 0) for i in range(concurrency)]
+    with ThreadPoolExecutor(concurrency) as pool:
+        futures = [pool.submit(client, b, n) for b, n in zip(browsers, shares)]
+        while count_review_tasks(db_file) < total and not all(f.done() for f in futures):
+            time.sleep(0.05)
+        for f in futures:
+            f.result()
+    while count_review_tasks(db_file) < total:
+        if time.perf_counter() - began > timeout:
+            raise TimeoutError("not every review task reached the inbox")
+        time.sleep(0.05)
+    elapsed = time.perf_counter() - began
+    for b in browsers:
+        b.close()
+    return {"per_s": total / elapsed, "seconds": elapsed, "began": began,
+            "posts_done_s": max(posted_at) - began}
+
+
+def login(host: str, port: int, email: str) -> Browser:
+    b = Browser(host, port)
+    resp = b.post("/login", {"email": email, "password": PASSWORD, **b.form("/login")})
+    if resp.status != 302:
+        raise RuntimeError(f"login {email}: HTTP {resp.status}")
+    return b
+
+
+def decisions(browsers: list[Browser], task_ids: list[str], per_client: int) -> list[float]:
+    """Each manager opens a task page (untimed), then posts 'approve': ms from POST to redirect.
+
+    All managers start together (a barrier), each on its own tasks, so the posts overlap."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(browsers))
+
+    def manager(b: Browser, mine: list[str]) -> None:
+        barrier.wait()
+        for task_id in mine:
+            url = f"/manage/tasks/{task_id}"
+            hidden = b.form(url)
+            began = time.perf_counter()
+            resp = b.post(url, {"decision": "approve", **hidden})
+            took = (time.perf_counter() - began) * 1000
+            if resp.status != 302 or not resp.location.endswith("/manage/inbox"):
+                raise RuntimeError(f"POST {url}: HTTP {resp.status}: {resp.body[:500]}")
+            with lock:
+                latencies.append(took)
+
+    n = len(browsers)
+    with ThreadPoolExecutor(n) as pool:
+        futures = [pool.submit(manager, b, task_ids[i * per_client:(i + 1) * per_client])
+                   for i, b in enumerate(browsers)]
+        for f in futures:
+            f.result()
+    return latencies

@@ -1,0 +1,157 @@
+"""`make bench`: the figures issue 3 asks for, printed as a table and written to var/bench.json.
+
+On one dev server in one run (the stack `make run` starts, under var/bench-stack/, from empty):
+  (a) raw SDK workflows (one activity, then complete) per second, start to completion;
+  (b) applications posted over HTTP per second, first POST until every review task row exists;
+  (d) RSS of the worker and of gunicorn (master + workers) with those applications waiting;
+  (c) review decision latency (POST to redirect) at 1 and 16 clients, beside raw SDK updates.
+A benchmark, not a test: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+from bench import http_load, raw, report
+from bench.stack import machine_info, rss_mb, start_raw_worker, start_stack, stop_process, web_rss_mb
+from settings import VAR
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--concurrency", type=int, default=16, help="clients in (a) and (b)")
+    p.add_argument("--raw", type=int, default=600, help="raw workflows in (a)")
+    p.add_argument("--apps", type=int, default=1000, help="applications in (b), waiting in (d)")
+    p.add_argument("--c1", type=int, default=100, help="decisions at 1 client")
+    p.add_argument("--c16-each", type=int, default=20, help="decisions per client at 16 clients")
+    p.add_argument("--out", type=Path, default=VAR / "bench.json")
+    p.add_argument("--var", type=Path, default=VAR / "bench-stack", help="the stack's data (wiped)")
+    return p.parse_args(argv)
+
+
+def wait_mail_drained(db_file: Path, expected: int, timeout: float = 600) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, timeout=30) as conn:
+            sent, pending = conn.execute(
+                "SELECT sum(status = 'sent'), sum(status != 'sent') FROM outbox_mail").fetchone()
+        if (sent or 0) >= expected and not pending:
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"outbox not drained: {sent} of {expected} sent")
+
+
+def staff_recipients(sessions) -> int:
+    """How many people a review-task notification goes to (role fan-out)."""
+    from sqlalchemy import select
+
+    from db.models import User
+    from domain.roles import Role, may_act_as
+    with sessions() as s:
+        users = s.scalars(select(User).where(User.org_id.is_(None), User.active.is_(True))).all()
+        return sum(1 for u in users if may_act_as(u.roles, Role.CHANNEL_MANAGER))
+
+
+def add_managers(sessions, n: int) -> list[str]:
+    from db.models import User
+    from web.passwords import hash_password
+    hashed = hash_password(http_load.PASSWORD)
+    emails = [f"bench-manager-{i}@prm.example" for i in range(n)]
+    with sessions.begin() as s:
+        for i, email in enumerate(emails):
+            s.add(User(email=email, name=f"Bench Manager {i}", roles=["channel_manager"],
+                       password_hash=hashed))
+    return emails
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(sys.argv[1:] if argv is None else argv)
+    began = time.perf_counter()
+    result: dict = {"machine": machine_info()}
+    log(f"starting the stack under {args.var} (as make run does)")
+    stack = start_stack(args.var)
+    raw_worker = None
+    try:
+        raw_worker = start_raw_worker(stack)
+        result.update(measure(stack, args))
+    finally:
+        log("stopping")
+        if raw_worker is not None:
+            stop_process(raw_worker)
+        stack.stop()
+    result["details"]["total_s"] = round(time.perf_counter() - began, 1)
+    report.write(result, args.out)
+    print()
+    print(report.table(result))
+    print(f"\nWritten to {args.out}")
+    return 0
+
+
+def measure(stack, args) -> dict:
+    from db.session import make_sessions
+
+    settings, c = stack.settings, args.concurrency
+    host, port = "127.0.0.1", stack.plan.web_port
+    db_file = stack.plan.var_dir / "prm.db"
+    sessions = make_sessions(settings.database_url)
+
+    log(f"(a) {args.raw} raw workflows, {c} concurrent")
+    raw_per_s = raw.throughput(settings, args.raw, c)
+    log(f"    {raw_per_s:.1f}/s")
+
+    recipients = staff_recipients(sessions)
+    log(f"(b) {args.apps} applications over HTTP, {c} concurrent")
+    apps = http_load.applications(host, port, db_file, args.apps, c)
+    log(f"    {apps['per_s']:.1f}/s; waiting for their mail to go out")
+    wait_mail_drained(db_file, args.apps * (1 + recipients))
+    drained_s = time.perf_counter() - apps["began"]
+    time.sleep(2)  # let the worker settle after the last activity before reading its memory
+
+    waiting = len(http_load.open_review_tasks(db_file))
+    web_mb, web_procs = web_rss_mb(stack.children["web"].pid)
+    memory = {"worker_rss_mb": round(rss_mb(stack.children["worker"].pid), 1),
+              "web_rss_mb": round(web_mb, 1), "waiting_workflows": waiting}
+    log(f"(d) {memory}")
+
+    log("(c) review decisions: logging in 16 managers")
+    emails = add_managers(sessions, 16)
+    browsers = [http_load.login(host, port, e) for e in emails]
+    tasks = http_load.open_review_tasks(db_file)
+    warm, tasks = tasks[:4], tasks[4:]
+    http_load.decisions(browsers[:1], warm, len(warm))  # first decision per gunicorn worker
+    log(f"    1 client: {args.c1} raw updates, {args.c1} decisions")
+    raw1 = raw.update_latency(settings, args.c1, 1)
+    http1 = http_load.decisions(browsers[:1], tasks[:args.c1], args.c1)
+    tasks = tasks[args.c1:]
+    log(f"    16 clients: {16 * args.c16_each} raw updates, {16 * args.c16_each} decisions")
+    raw16 = raw.update_latency(settings, args.c16_each, 16)
+    http16 = http_load.decisions(browsers, tasks, args.c16_each)
+    for b in browsers:
+        b.close()
+    sessions.kw["bind"].dispose()
+
+    http_per_s = apps["per_s"]
+    return {
+        "throughput": {"raw_per_s": round(raw_per_s, 1), "http_per_s": round(http_per_s, 1),
+                       "ratio": round(http_per_s / raw_per_s, 2)},
+        "decision": {"c1": report.latency_block(http1, raw1),
+                     "c16": report.latency_block(http16, raw16)},
+        "memory": memory,
+        "details": {"concurrency": c, "raw_workflows": args.raw, "applications": args.apps,
+                    "apply_seconds": round(apps["seconds"], 1),
+                    "apply_posts_done_s": round(apps["posts_done_s"], 1),
+                    "apply_mail_drained_s": round(drained_s, 1),
+                    "notification_recipients": recipients,
+                    "decisions_c1": len(http1), "decisions_c16": len(http16),
+                    "decision": "approve", "web_processes": web_procs,
+                    "web_rss_is": "gunicorn master + workers, summed"},
+    }
