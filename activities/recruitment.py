@@ -78,8 +78,8 @@ class RecruitmentActivities:
         def write(session: Session) -> None:
             org = session.get(Organisation, change.org_id)
             org.status, org.stage_details = change.stage, change.note[:300]
-            _timeline(session, change.key, org.id, org.workflow_id, change.stage, change.note,
-                      change.actor)
+            _timeline(session, change.key, org.id, org.workflow_id, change.action or change.stage,
+                      change.note, change.actor)
 
         await self._outbox.in_transaction(write)
 

@@ -63,6 +63,7 @@ class StageChange:
     stage: Stage
     note: str = ""
     actor: str = "system"
+    action: str = ""           # the timeline's wording when it is not the stage itself ("approved")
 
 
 @dataclass(frozen=True)

@@ -62,12 +62,29 @@ def form_class(name: str) -> type[SchemaForm]:
         return _cache[key]
 
 
+class ConditionallyOptional(Optional):
+    """Optional to WTForms, but not labelled "(optional)": an if/then rule of the schema may
+    require it (a rejection needs a reason), and jsonschema enforces that after WTForms."""
+
+    field_flags = {}
+
+
+def _conditionally_required(schema: dict[str, Any]) -> set[str]:
+    return {name for rule in schema.get("allOf", [])
+            for name in rule.get("then", {}).get("required", [])}
+
+
 def _build(name: str, locale_name: str) -> type[SchemaForm]:
     schema = form_schema(name)
     required = set(schema.get("required", []))
+    sometimes = _conditionally_required(schema)
     attrs: dict[str, Any] = {"schema_name": name}
     for prop_name in ordered_properties(schema):
-        attrs[prop_name] = _field(schema["properties"][prop_name], prop_name in required, locale_name)
+        field = _field(schema["properties"][prop_name], prop_name in required, locale_name)
+        if prop_name in sometimes:
+            field.kwargs["validators"] = [ConditionallyOptional() if isinstance(v, Optional) else v
+                                          for v in field.kwargs.get("validators", [])]
+        attrs[prop_name] = field
     return type(f"{name.replace('.', '_')}_form", (SchemaForm,), attrs)
 
 

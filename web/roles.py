@@ -37,6 +37,7 @@ STAGE_EXPLAINED = {
 
 ACTION_LABELS = {
     **STAGE_LABELS,
+    "approved": _l("Application approved"),
     "signed_by_partner": _l("Agreement signed by the partner"),
     "signed_by_company": _l("Agreement countersigned"),
 }

@@ -78,7 +78,8 @@ class PartnerOnboardingWorkflow(HumanSteps):
             decision, reason, actor = self._review_result(outcome)
             self._decisions.append(f"review {attempt}: {decision} by {actor}")
             if decision == ReviewDecision.APPROVE:
-                await self._set_stage(Stage.AGREEMENT_OUT, f"Approved by {actor}", actor)
+                await self._set_stage(Stage.AGREEMENT_OUT, f"Approved by {actor}", actor,
+                                      action="approved")
                 return True
             if decision == ReviewDecision.REJECT:
                 await self._set_stage(Stage.REJECTED, reason, actor)
@@ -195,13 +196,15 @@ class PartnerOnboardingWorkflow(HumanSteps):
         result = await calls.local("screen_application", self._inp.org_id, ScreeningResult)
         self._flags = result.flags
 
-    async def _set_stage(self, stage: Stage, details: str, actor: str = "system") -> None:
+    async def _set_stage(self, stage: Stage, details: str, actor: str = "system",
+                         action: str = "") -> None:
         self._stage, self._details = stage, details
         self._events += 1
         workflow.set_current_details(f"{stage.value}: {details}")
         workflow.upsert_search_attributes([PROCESS_STAGE.value_set(stage.value)])
         await calls.local("set_stage", StageChange(
-            f"{self._wf_id}/stage/{self._events}", self._inp.org_id, stage, details[:1000], actor))
+            f"{self._wf_id}/stage/{self._events}", self._inp.org_id, stage, details[:1000], actor,
+            action))
 
     async def _mail(self, template: str, to: str | None = None, to_role: str | None = None,
                     **context) -> None:
