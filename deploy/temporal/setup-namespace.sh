@@ -14,6 +14,7 @@ set -eu
 : "${NAMESPACE_RETENTION:=30d}"
 : "${CREATE_NAMESPACE:=1}"
 : "${WAIT_SECONDS:=180}"
+: "${SETTLE_SECONDS:=15}"
 export TEMPORAL_ADDRESS TEMPORAL_NAMESPACE
 ns="$TEMPORAL_NAMESPACE"
 
@@ -86,6 +87,6 @@ done
 if [ "$created" -gt 0 ]; then
   # Services cache the namespace's attribute mapping and refresh it every ~10s: wait that out so
   # the first workflow started after this job finds its attributes.
-  sleep 15
+  sleep "$SETTLE_SECONDS"
 fi
 echo "Namespace $ns is ready with PRM's search attributes."
