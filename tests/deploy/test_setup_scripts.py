@@ -91,7 +91,7 @@ def test_refuses_an_attribute_of_another_type(fake_cli, tmp_path):
 # -- against the real dev server ------------------------------------------------------------------
 
 @pytest.mark.slow
-def test_prepares_a_fresh_namespace_on_a_real_server(dev_server):
+def test_prepares_a_fresh_namespace_on_a_real_server(dev_server, compose):
     import asyncio
 
     from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
@@ -100,8 +100,10 @@ def test_prepares_a_fresh_namespace_on_a_real_server(dev_server):
     from workflows.search import ALL
 
     namespace = f"prm-deploy-{uuid.uuid4().hex[:8]}"
-    env = {"TEMPORAL_ADDRESS": dev_server.address, "TEMPORAL_NAMESPACE": namespace,
-           "NAMESPACE_RETENTION": "24h", "HOME": os.environ.get("HOME", "/tmp")}
+    # The environment compose gives the job (an empty TEMPORAL_API_KEY included), aimed at the dev server.
+    env = dict(c.service_env(compose, "temporal-setup"), TEMPORAL_ADDRESS=dev_server.address,
+               TEMPORAL_NAMESPACE=namespace, HOME=os.environ.get("HOME", "/tmp"))
+    assert env["TEMPORAL_API_KEY"] == "" and env["NAMESPACE_RETENTION"] == "30d"
     cli_dir = Path(temporal_binary()).parent
 
     first = _run(env, cli_dir)
