@@ -9,6 +9,7 @@ import asyncio
 import logging
 import signal
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
@@ -34,7 +35,8 @@ def build_worker(client: Client, settings: Settings, sessions: sessionmaker[Sess
         activities=build_activities(settings, sessions, mailer),
         # Activities are async but hand their SQL to threads (asyncio.to_thread): size that pool.
         activity_executor=ThreadPoolExecutor(max_workers=16),
-        **{**WORKER_TUNING, **options})
+        # On SIGTERM (deploys, scaling down) running activities get time to finish first.
+        **{"graceful_shutdown_timeout": timedelta(seconds=20), **WORKER_TUNING, **options})
 
 
 async def main() -> None:
