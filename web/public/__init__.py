@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from web.public import apply, task_links  # noqa: E402,F401  (routes register on bp)
+from web.public import apply, health, task_links  # noqa: E402,F401  (routes register on bp)
