@@ -50,7 +50,7 @@ def count_review_tasks(db_file: Path) -> int:
 
 
 def applications(host: str, port: int, db_file: Path, total: int, concurrency: int,
-                 timeout: float = 600) -> dict:
+                 stall_timeout: float = 60) -> dict:
     """Applications per second, from the first POST until every review task row is in the inbox."""
     browsers = [Browser(host, port) for _ in range(concurrency)]
     for b in browsers:  # a first visit each (untimed): the session cookie, the form's first render
@@ -70,9 +70,13 @@ def applications(host: str, port: int, db_file: Path, total: int, concurrency: i
             time.sleep(0.05)
         for f in futures:
             f.result()
-    while count_review_tasks(db_file) < total:
-        if time.perf_counter() - began > timeout:
-            raise TimeoutError("not every review task reached the inbox")
+    seen, progress_at = -1, time.perf_counter()
+    while (count := count_review_tasks(db_file)) < total:
+        if count != seen:
+            seen, progress_at = count, time.perf_counter()
+        if time.perf_counter() - progress_at > stall_timeout:  # a wedged workflow, say
+            raise TimeoutError(f"{count} of {total} review tasks reached the inbox; no progress "
+                               f"for {stall_timeout:.0f} s (see the worker's output above)")
         time.sleep(0.05)
     elapsed = time.perf_counter() - began
     for b in browsers:

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from bench import http_load, raw, report
-from bench.stack import machine_info, rss_mb, start_raw_worker, start_stack, stop_process, web_rss_mb
+from bench.stack import cpu_by_component, machine_info, rss_mb, start_raw_worker, start_stack, stop_process, web_rss_mb
 from settings import VAR
 
 
@@ -38,7 +38,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def wait_mail_drained(db_file: Path, expected: int, timeout: float = 600) -> None:
+def wait_mail_drained(db_file: Path, expected: int, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, timeout=30) as conn:
@@ -110,14 +110,17 @@ def measure(stack, args) -> dict:
 
     recipients = staff_recipients(sessions)
     log(f"(b) {args.apps} applications over HTTP, {c} concurrent")
+    cpu_before = cpu_by_component(stack)
     apps = http_load.applications(host, port, db_file, args.apps, c)
     log(f"    {apps['per_s']:.1f}/s; waiting for their mail to go out")
     wait_mail_drained(db_file, args.apps * (1 + recipients))
     drained_s = time.perf_counter() - apps["began"]
+    cpu_apply = {k: round(v - cpu_before[k], 1) for k, v in cpu_by_component(stack).items()}
+    log(f"    CPU seconds until drained: {cpu_apply}")
     time.sleep(2)  # let the worker settle after the last activity before reading its memory
 
     waiting = len(http_load.open_review_tasks(db_file))
-    web_mb, web_procs = web_rss_mb(stack.children["web"].pid)
+    web_mb, web_each = web_rss_mb(stack.children["web"].pid)
     memory = {"worker_rss_mb": round(rss_mb(stack.children["worker"].pid), 1),
               "web_rss_mb": round(web_mb, 1), "waiting_workflows": waiting}
     log(f"(d) {memory}")
@@ -151,7 +154,9 @@ def measure(stack, args) -> dict:
                     "apply_posts_done_s": round(apps["posts_done_s"], 1),
                     "apply_mail_drained_s": round(drained_s, 1),
                     "notification_recipients": recipients,
+                    "apply_cpu_s_until_drained": cpu_apply,
                     "decisions_c1": len(http1), "decisions_c16": len(http16),
-                    "decision": "approve", "web_processes": web_procs,
+                    "decision": "approve", "web_processes": len(web_each),
+                    "web_rss_each_mb": [round(x, 1) for x in web_each],
                     "web_rss_is": "gunicorn master + workers, summed"},
     }

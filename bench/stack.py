@@ -76,10 +76,10 @@ def children_of(pid: int) -> list[int]:
     return kids
 
 
-def web_rss_mb(master_pid: int) -> tuple[float, int]:
-    """gunicorn master plus its workers, summed; and how many processes that was."""
-    pids = [master_pid, *children_of(master_pid)]
-    return sum(rss_mb(p) for p in pids), len(pids)
+def web_rss_mb(master_pid: int) -> tuple[float, list[float]]:
+    """gunicorn master plus its workers, summed; and each one's (master first)."""
+    each = [rss_mb(p) for p in [master_pid, *children_of(master_pid)]]
+    return sum(each), each
 
 
 # -- the machine -------------------------------------------------------------------------------
@@ -96,3 +96,19 @@ def machine_info() -> dict:
             "python": platform.python_version(), "temporalio": metadata.version("temporalio"),
             "gunicorn": metadata.version("gunicorn"), "dev_server": server.strip(),
             "load_avg_at_start": [round(x, 2) for x in os.getloadavg()]}
+
+
+# -- CPU time, to see where a phase's cycles went ---------------------------------------------
+
+def cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def cpu_by_component(stack) -> dict[str, float]:
+    web = stack.children["web"].pid
+    me = os.times()
+    return {"temporal_server": cpu_s(stack.temporal.process.pid),
+            "worker": cpu_s(stack.children["worker"].pid),
+            "web": sum(cpu_s(p) for p in [web, *children_of(web)]),
+            "bench_clients_and_smtp": me.user + me.system}
