@@ -162,7 +162,11 @@ class Stack:
 
             self.smtp = SmtpCatcher(port=plan.smtp_port, mailbox_dir=plan.var_dir / "mailbox").start()
         self._spawn("worker", [sys.executable, str(ROOT / "worker.py")])
-        self._spawn("web", [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind",
+        # One process with threads: a view mostly waits on Temporal (a decision is a workflow
+        # update), so threads serve concurrent managers where two sync workers queued them; and on
+        # a small box one process's memory is what the web app should cost (make bench, (c), (d)).
+        self._spawn("web", [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "16",
+                            "--worker-class", "gthread", "--bind",
                             f"127.0.0.1:{plan.web_port}", "--graceful-timeout", "10",
                             "--chdir", str(ROOT), *gunicorn_control_args(plan.var_dir),
                             "web:create_app()"])
