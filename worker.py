@@ -16,6 +16,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities import build_activities
+from activities.heartbeat import HeartbeatInterceptor
 from activities.mailer import Mailer
 from db.session import make_sessions
 from settings import Settings
@@ -35,6 +36,7 @@ def build_worker(client: Client, settings: Settings, sessions: sessionmaker[Sess
         activities=build_activities(settings, sessions, mailer),
         # Activities are async but hand their SQL to threads (asyncio.to_thread): size that pool.
         activity_executor=ThreadPoolExecutor(max_workers=16),
+        interceptors=[HeartbeatInterceptor()],
         # On SIGTERM (deploys, scaling down) running activities get time to finish first.
         **{"graceful_shutdown_timeout": timedelta(seconds=20), **WORKER_TUNING, **options})
 

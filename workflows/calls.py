@@ -30,4 +30,6 @@ async def local(name: str, arg: Any, result_type: type[T] | None = None) -> T:
 async def remote(name: str, arg: Any, result_type: type[T] | None = None) -> T:
     return await workflow.execute_activity(
         name, arg, result_type=result_type,
-        start_to_close_timeout=timedelta(seconds=60), retry_policy=REMOTE_RETRY)
+        start_to_close_timeout=timedelta(seconds=60), retry_policy=REMOTE_RETRY,
+        # Beaten by activities/heartbeat.py: a killed worker's activity is retried within ~10 s.
+        heartbeat_timeout=timedelta(seconds=10))
