@@ -64,7 +64,9 @@ def chromium_executable() -> str:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an event loop running on the main thread
+# while it lives, and every asyncio test collected after tests/browser/ would then fail to start.
+@pytest.fixture(scope="package")
 def browser(chromium_executable):
     try:
         from playwright.sync_api import expect, sync_playwright
