@@ -18,7 +18,6 @@ from typing import TypeVar
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client, WorkflowHandle
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 
 from db.migrate import upgrade
 from db.session import make_sessions
@@ -31,8 +30,7 @@ from domain.program import ProgramRules
 from settings import Settings
 from tests.conftest import application
 from workflows.client import connect
-from workflows.onboarding import PartnerOnboardingWorkflow
-from workflows.search import PARTNER_NAME, PARTNER_ORG
+from workflows import start
 
 T = TypeVar("T")
 
@@ -134,7 +132,7 @@ def fault_settings(database_url: str, server: DevServer, smtp: GatedSmtpCatcher)
         smtp_port=smtp.port, secret_key="fault-test-secret", base_url="http://prm.test", mailbox_dir="")
 
 
-async def start_onboarding(client: Client, settings: Settings, rules: ProgramRules) -> WorkflowHandle:
+async def start_application(client: Client, settings: Settings, rules: ProgramRules) -> WorkflowHandle:
     """Starts an application the way web/public/apply.py does, but pinned to `rules`
     (the web always uses the default program, whose SLAs are days long)."""
     org_id = ids.new_org_id()
@@ -142,11 +140,4 @@ async def start_onboarding(client: Client, settings: Settings, rules: ProgramRul
     payload = application()
     inp = OnboardingInput(org_id=org_id, reference=reference, application=payload, program=rules,
                           locale="en", submitted_at=datetime.now(timezone.utc))
-    return await client.start_workflow(
-        PartnerOnboardingWorkflow.run, inp, id=ids.onboarding_workflow_id(org_id),
-        task_queue=settings.temporal_task_queue,
-        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-        static_summary=f"Partner application {reference} from {payload['company_name']}",
-        search_attributes=TypedSearchAttributes([
-            SearchAttributePair(PARTNER_ORG, org_id),
-            SearchAttributePair(PARTNER_NAME, payload["company_name"])]))
+    return await start.start_onboarding(client, settings.temporal_task_queue, inp)

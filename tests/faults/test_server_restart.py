@@ -14,14 +14,13 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 from temporalio.client import WorkflowExecutionStatus
 
 from db.models import Task, User
 from definitions.loader import load_program
 from domain import ids
 from domain.onboarding import OnboardingStatus, Stage
-from tests.faults.conftest import fault_settings, run, start_onboarding, wait_until
+from tests.faults.conftest import fault_settings, run, start_application, wait_until
 from workflows.onboarding import PartnerOnboardingWorkflow
 
 pytestmark = pytest.mark.slow
@@ -60,7 +59,7 @@ def test_dev_server_restart_while_waiting_on_review_keeps_workflows_and_timers(
     worker = processes.worker(settings)
 
     async def start_all(client):
-        return [(await start_onboarding(client, settings, RULES)).id for _ in range(APPLICATIONS)]
+        return [(await start_application(client, settings, RULES)).id for _ in range(APPLICATIONS)]
     workflow_ids = run(start_all, settings)
     task_ids = [ids.task_id(w, "review", 1) for w in workflow_ids]
 

@@ -27,6 +27,7 @@ from worker import build_worker
 from workflows import PartnerOnboardingWorkflow
 from workflows import search
 from workflows.client import DATA_CONVERTER
+from workflows.start import start_onboarding
 
 MANAGER = Actor(name="Mia Manager", roles=("channel_manager",), user_id=1)
 LEAD = Actor(name="Lee Lead", roles=("program_lead",), user_id=2)
@@ -53,11 +54,10 @@ class Harness:
     async def start(self, program: ProgramRules | None = None, **app_overrides):
         org_id = ids.new_org_id()
         app = application(**app_overrides)
-        handle = await self.client.start_workflow(
-            PartnerOnboardingWorkflow.run,
+        handle = await start_onboarding(
+            self.client, self.settings.temporal_task_queue,
             OnboardingInput(org_id, ids.application_reference(org_id), app,
-                            program or ProgramRules(), "en", datetime.now(timezone.utc)),
-            id=ids.onboarding_workflow_id(org_id), task_queue=self.settings.temporal_task_queue)
+                            program or ProgramRules(), "en", datetime.now(timezone.utc)))
         return handle, org_id, app
 
     async def open_task(self, handle: WorkflowHandle, task_type: str, timeout: float = 20) -> Task:

@@ -12,7 +12,6 @@ from datetime import datetime, timezone
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
 from temporalio.client import Client
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from definitions.loader import load_program
@@ -22,8 +21,7 @@ from forms import form_class, validated_payload
 from web.public import bp
 from web.task_views import APPLICATION_FORM, new_nonce
 from web.tasks import NONCE
-from workflows.onboarding import PartnerOnboardingWorkflow
-from workflows.search import PARTNER_NAME, PARTNER_ORG
+from workflows.start import start_onboarding
 
 log = logging.getLogger(__name__)
 REFERENCE = re.compile(r"^PA-[A-Z2-9]{8}$")
@@ -76,21 +74,13 @@ def submission_org_id(nonce: str) -> str:
 def start_application(org_id: str, payload: dict) -> str:
     settings = current_app.extensions["prm.settings"]
     reference = ids.application_reference(org_id)
-    company = payload["company_name"]
     inp = OnboardingInput(org_id=org_id, reference=reference, application=payload,
                           program=load_program(), locale=str(get_locale() or "en"),
                           submitted_at=datetime.now(timezone.utc))
 
     async def start(client: Client) -> None:
         try:
-            await client.start_workflow(
-                PartnerOnboardingWorkflow.run, inp, id=ids.onboarding_workflow_id(org_id),
-                task_queue=settings.temporal_task_queue,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                static_summary=f"Partner application {reference} from {company}",
-                search_attributes=TypedSearchAttributes([
-                    SearchAttributePair(PARTNER_ORG, org_id),
-                    SearchAttributePair(PARTNER_NAME, company[:200])]))
+            await start_onboarding(client, settings.temporal_task_queue, inp)
         except WorkflowAlreadyStartedError:
             pass  # the same submission sent twice: the first one stands
 
