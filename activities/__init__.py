@@ -10,6 +10,7 @@ from activities.mail import MailActivities
 from activities.mailer import Mailer, SmtpMailer
 from activities.outbox import Outbox
 from activities.recruitment import RecruitmentActivities
+from activities.steps import StepActivities
 from activities.tasks import TaskActivities
 from settings import Settings
 
@@ -20,10 +21,12 @@ def build_activities(settings: Settings, sessions: sessionmaker[Session],
     tasks = TaskActivities(outbox, settings)
     recruitment = RecruitmentActivities(outbox, settings)
     mail = MailActivities(outbox)
+    steps = StepActivities(outbox, tasks)
     return [
+        steps.open_step, steps.close_step,
         tasks.open_task, tasks.close_task, tasks.notify_task, tasks.task_checkpoint,
         recruitment.record_application, recruitment.update_application,
-        recruitment.screen_application, recruitment.set_stage, recruitment.generate_agreement,
+        recruitment.set_stage, recruitment.generate_agreement,
         recruitment.record_signature, recruitment.activate_organisation,
         mail.send_mail,
     ]

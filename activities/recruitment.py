@@ -34,54 +34,40 @@ class RecruitmentActivities:
         self._outbox = outbox
         self._settings = settings
 
+    # Recording and screening are one transaction (one local activity): screening reads the
+    # organisation just written, and the workflow needs its flags before it opens the review.
+
     @activity.defn(name="record_application")
-    async def record_application(self, inp: RecordApplicationInput) -> None:
-        def write(session: Session) -> None:
-            if session.get(Organisation, inp.org_id) is None:
-                session.add(Organisation(id=inp.org_id, reference=inp.reference,
-                                         workflow_id=inp.workflow_id, status=Stage.SUBMITTED,
-                                         locale=inp.locale, **_org_fields(inp.application)))
+    async def record_application(self, inp: RecordApplicationInput) -> ScreeningResult:
+        def write(session: Session) -> ScreeningResult:
+            org = session.get(Organisation, inp.org_id)
+            if org is None:
+                org = Organisation(id=inp.org_id, reference=inp.reference,
+                                   workflow_id=inp.workflow_id, status=Stage.SUBMITTED,
+                                   locale=inp.locale, **_org_fields(inp.application))
+                session.add(org)
                 _timeline(session, f"{inp.workflow_id}/submitted", inp.org_id, inp.workflow_id,
                           Stage.SUBMITTED, "Application submitted",
                           inp.application.get("contact_name", "applicant"))
+                session.flush()
+            return _screen(session, org)
 
-        await self._outbox.in_transaction(write)
+        return await self._outbox.in_transaction(write)
 
     @activity.defn(name="update_application")
-    async def update_application(self, inp: RecordApplicationInput) -> None:
-        def write(session: Session) -> None:
+    async def update_application(self, inp: RecordApplicationInput) -> ScreeningResult:
+        def write(session: Session) -> ScreeningResult:
             org = session.get(Organisation, inp.org_id)
             for name, value in _org_fields(inp.application).items():
                 setattr(org, name, value)
+            session.flush()
+            return _screen(session, org)
 
-        await self._outbox.in_transaction(write)
-
-    @activity.defn(name="screen_application")
-    async def screen_application(self, org_id: str) -> ScreeningResult:
-        def work(session: Session) -> ScreeningResult:
-            org = session.get(Organisation, org_id)
-            rivals = session.scalars(select(Organisation).where(
-                Organisation.id != org_id, Organisation.status.in_(LIVE_STATUSES),
-                or_(Organisation.domain == org.domain,
-                    Organisation.normalised_name == org.normalised_name))).all()
-            flags = screen(org.id, org.name, org.application.get("website", ""),
-                           org.application.get("contact_email", ""),
-                           [KnownOrganisation(o.id, o.name, o.domain, o.status) for o in rivals])
-            org.flags = [{"code": f.code, "message": f.message, "related_org_id": f.related_org_id}
-                         for f in flags]
-            return ScreeningResult(tuple(flags))
-
-        return await self._outbox.in_transaction(work)
+        return await self._outbox.in_transaction(write)
 
     @activity.defn(name="set_stage")
     async def set_stage(self, change: StageChange) -> None:
-        def write(session: Session) -> None:
-            org = session.get(Organisation, change.org_id)
-            org.status, org.stage_details = change.stage, change.note[:300]
-            _timeline(session, change.key, org.id, org.workflow_id, change.action or change.stage,
-                      change.note, change.actor)
-
-        await self._outbox.in_transaction(write)
+        await self._outbox.in_transaction(lambda session: record_stage(session, change))
 
     @activity.defn(name="generate_agreement")
     async def generate_agreement(self, inp: AgreementInput) -> AgreementDocument:
@@ -167,6 +153,27 @@ class RecruitmentActivities:
             partner_type_label=props["partner_type"]["x-labels"][app["partner_type"]].lower(),
             products=", ".join(labels[p] for p in app.get("products", [])) or "all products",
             territory=", ".join(x for x in (app.get("region"), country) if x))
+
+
+def record_stage(session: Session, change: StageChange) -> None:
+    """The organisation's stage and its timeline line (also grouped by activities/steps.py)."""
+    org = session.get(Organisation, change.org_id)
+    org.status, org.stage_details = change.stage, change.note[:300]
+    _timeline(session, change.key, org.id, org.workflow_id, change.action or change.stage,
+              change.note, change.actor)
+
+
+def _screen(session: Session, org: Organisation) -> ScreeningResult:
+    rivals = session.scalars(select(Organisation).where(
+        Organisation.id != org.id, Organisation.status.in_(LIVE_STATUSES),
+        or_(Organisation.domain == org.domain,
+            Organisation.normalised_name == org.normalised_name))).all()
+    flags = screen(org.id, org.name, org.application.get("website", ""),
+                   org.application.get("contact_email", ""),
+                   [KnownOrganisation(o.id, o.name, o.domain, o.status) for o in rivals])
+    org.flags = [{"code": f.code, "message": f.message, "related_org_id": f.related_org_id}
+                 for f in flags]
+    return ScreeningResult(tuple(flags))
 
 
 def _org_fields(app: dict) -> dict:

@@ -24,34 +24,37 @@ class TaskActivities:
 
     @activity.defn(name="open_task")
     async def open_task(self, spec: TaskSpec) -> None:
-        def write(session: Session) -> None:
-            if session.get(Task, spec.task_id) is not None:
-                return  # a retry: the row is already there
-            session.add(Task(
-                id=spec.task_id, workflow_id=spec.workflow_id, task_type=spec.task_type,
-                form=spec.form, title=spec.title, org_id=spec.org_id, status=TaskStatus.OPEN,
-                assignee_role=spec.assignee_role, assignee_org_id=spec.assignee_org_id,
-                assignee_email=spec.assignee_email, context=spec.context, due_at=spec.due_at,
-                access_token_hash=token_hash(self._link_token(spec.task_id))
-                if spec.assignee_email else None))
-
-        await self._outbox.in_transaction(write)
+        await self._outbox.in_transaction(lambda session: self.write_open(session, spec))
 
     @activity.defn(name="close_task")
     async def close_task(self, inp: CloseTaskInput) -> None:
-        def write(session: Session) -> None:
-            task = session.get(Task, inp.task_id)
-            if task is None or task.status in (TaskStatus.DONE, TaskStatus.EXPIRED):
-                return
-            task.status = inp.status
-            task.completed_at = utcnow()
-            if inp.outcome is not None:
-                task.completed_by = inp.outcome.decided_by
-                task.completed_request_id = inp.outcome.request_id
-                task.decision = inp.outcome.decision
-                task.completed_at = inp.outcome.decided_at or task.completed_at
+        await self._outbox.in_transaction(lambda session: self.write_close(session, inp))
 
-        await self._outbox.in_transaction(write)
+    # -- the writes, also grouped with a stage change by activities/steps.py -------------------
+
+    def write_open(self, session: Session, spec: TaskSpec) -> None:
+        if session.get(Task, spec.task_id) is not None:
+            return  # a retry: the row is already there
+        session.add(Task(
+            id=spec.task_id, workflow_id=spec.workflow_id, task_type=spec.task_type,
+            form=spec.form, title=spec.title, org_id=spec.org_id, status=TaskStatus.OPEN,
+            assignee_role=spec.assignee_role, assignee_org_id=spec.assignee_org_id,
+            assignee_email=spec.assignee_email, context=spec.context, due_at=spec.due_at,
+            access_token_hash=token_hash(self._link_token(spec.task_id))
+            if spec.assignee_email else None))
+
+    @staticmethod
+    def write_close(session: Session, inp: CloseTaskInput) -> None:
+        task = session.get(Task, inp.task_id)
+        if task is None or task.status in (TaskStatus.DONE, TaskStatus.EXPIRED):
+            return
+        task.status = inp.status
+        task.completed_at = utcnow()
+        if inp.outcome is not None:
+            task.completed_by = inp.outcome.decided_by
+            task.completed_request_id = inp.outcome.request_id
+            task.decision = inp.outcome.decision
+            task.completed_at = inp.outcome.decided_at or task.completed_at
 
     @activity.defn(name="notify_task")
     async def notify_task(self, spec: TaskSpec) -> int:

@@ -16,7 +16,9 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain.deadlines import Checkpoint, CheckpointKind
+    from domain.onboarding import StageChange
     from domain.roles import Role, may_act_as
+    from domain.steps import OpenStepInput
     from domain.tasks import (CloseTaskInput, CompleteTaskInput, TaskCheckpointInput, TaskOutcome,
                               TaskSpec, TaskStatus)
     from workflows import calls
@@ -73,10 +75,12 @@ class HumanSteps:
 
     # -- what workflows call ----------------------------------------------------------------
 
-    async def human_step(self, spec: TaskSpec, checkpoints: list[Checkpoint]) -> TaskOutcome | None:
+    async def human_step(self, spec: TaskSpec, checkpoints: list[Checkpoint], *,
+                         stage: StageChange | None = None) -> TaskOutcome | None:
+        """`stage`: the stage the process enters with this step, written with the task row."""
         opened_at = workflow.now()
         self._open_tasks[spec.task_id] = spec
-        await calls.local("open_task", spec)
+        await calls.local("open_step", OpenStepInput(spec, stage))
         self._show_assignment(spec)
         await calls.remote("notify_task", spec)
         reminders = 0

@@ -43,9 +43,9 @@ class PartnerOnboardingWorkflow(HumanSteps):
 
     @workflow.run
     async def run(self, inp: OnboardingInput) -> OnboardingStatus:
-        await calls.local("record_application", RecordApplicationInput(
-            inp.org_id, inp.reference, self._wf_id, self._application, inp.locale))
-        await self._screen()
+        screening = await calls.local("record_application", RecordApplicationInput(
+            inp.org_id, inp.reference, self._wf_id, self._application, inp.locale), ScreeningResult)
+        self._flags = screening.flags
         await self._mail("application_received", to=self._contact_email)
 
         if await self._review_until_decided():
@@ -68,13 +68,14 @@ class PartnerOnboardingWorkflow(HumanSteps):
         """Loops through 'more information' rounds; True once approved."""
         rules = self._inp.program
         for attempt in range(1, MAX_REVIEW_ROUNDS + 1):
-            await self._set_stage(Stage.IN_REVIEW, "Awaiting review by channel managers")
+            stage = self._enter_stage(Stage.IN_REVIEW, "Awaiting review by channel managers")
             points = review_checkpoints(rules.review_sla, rules.review_escalation_grace)
             outcome = await self.human_step(self._task(
                 "review", attempt, "review_application", "review_decision.v1",
                 f"Review application {self._inp.reference}: {self._company}", points,
                 role=Role.CHANNEL_MANAGER, context={"flags": [asdict(f) for f in self._flags],
-                                                    "reference": self._inp.reference}), points)
+                                                    "reference": self._inp.reference}), points,
+                stage=stage)
             decision, reason, actor = self._review_result(outcome)
             self._decisions.append(f"review {attempt}: {decision} by {actor}")
             if decision == ReviewDecision.APPROVE:
@@ -107,33 +108,36 @@ class PartnerOnboardingWorkflow(HumanSteps):
         return "expired", "", "system"
 
     async def _applicant_adds_information(self, attempt: int, question: str, asked_by: str) -> bool:
-        await self._set_stage(Stage.MORE_INFO, f"More information requested: {question}", asked_by)
+        stage = self._enter_stage(Stage.MORE_INFO, f"More information requested: {question}",
+                                  asked_by)
         points = simple_checkpoints(self._inp.program.more_info_sla)
         outcome = await self.human_step(self._task(
             "more-info", attempt, "edit_application", "partner_application.v1",
             f"Add the information requested for {self._inp.reference}", points,
             partner=True, context={"question": question, "asked_by": asked_by,
-                                   "application": self._application}), points)
+                                   "application": self._application}), points, stage=stage)
         if outcome is None:
             await self._set_stage(Stage.EXPIRED, "The requested information did not arrive in time")
             await self._mail("application_expired", to=self._contact_email)
             return False
         self._application = dict(self.payload_of(outcome.task_id))
-        await calls.local("update_application", RecordApplicationInput(
-            self._inp.org_id, self._inp.reference, self._wf_id, self._application, self._inp.locale))
-        await self._screen()
+        screening = await calls.local("update_application", RecordApplicationInput(
+            self._inp.org_id, self._inp.reference, self._wf_id, self._application, self._inp.locale),
+            ScreeningResult)
+        self._flags = screening.flags
         return True
 
     # -- agreement ------------------------------------------------------------------------------
 
     async def _partner_signs(self, agreement: AgreementDocument) -> bool:
         rules = self._inp.program
-        await self._set_stage(Stage.AGREEMENT_OUT, f"Awaiting the partner's signature of {agreement.title}")
+        stage = self._enter_stage(Stage.AGREEMENT_OUT,
+                                  f"Awaiting the partner's signature of {agreement.title}")
         points = expiry_checkpoints(rules.signature_expiry, rules.signature_reminders_before)
         outcome = await self.human_step(self._task(
             "sign", 1, "sign_agreement", "sign_agreement.v1", f"Sign {agreement.title}", points,
             partner=True, context={"agreement_id": agreement.agreement_id, "sha256": agreement.sha256}),
-            points)
+            points, stage=stage)
         if outcome is None:
             await self._set_stage(Stage.EXPIRED, "The agreement was not signed before it expired")
             await self._mail("agreement_expired", to_role=Role.CHANNEL_MANAGER)
@@ -149,7 +153,7 @@ class PartnerOnboardingWorkflow(HumanSteps):
                 agreement.agreement_id, "company", f"{rules.name} (automatic)", workflow.now(),
                 sha256=agreement.sha256))
             return True
-        await self._set_stage(Stage.COUNTERSIGN, "Awaiting countersignature by a channel manager")
+        stage = self._enter_stage(Stage.COUNTERSIGN, "Awaiting countersignature by a channel manager")
         # Escalate but never expire: a partner who signed must not lose the agreement to our delay.
         points = [p for p in review_checkpoints(rules.countersign_sla, rules.review_escalation_grace)
                   if p.kind != CheckpointKind.FALLBACK]
@@ -157,7 +161,7 @@ class PartnerOnboardingWorkflow(HumanSteps):
             "countersign", 1, "countersign", "countersign.v1", f"Countersign {agreement.title}",
             points + [Checkpoint(rules.countersign_sla, CheckpointKind.FALLBACK)],
             role=Role.CHANNEL_MANAGER, context={"agreement_id": agreement.agreement_id,
-                                                "sha256": agreement.sha256}), points)
+                                                "sha256": agreement.sha256}), points, stage=stage)
         assert outcome is not None  # no fallback checkpoint: only a decision ends the wait
         await self._record_signature(agreement, "company", outcome)
         return True
@@ -192,19 +196,20 @@ class PartnerOnboardingWorkflow(HumanSteps):
             assignee_org_id=self._inp.org_id if partner else None,
             assignee_email=self._contact_email if partner else None, context=context or {})
 
-    async def _screen(self) -> None:
-        result = await calls.local("screen_application", self._inp.org_id, ScreeningResult)
-        self._flags = result.flags
-
-    async def _set_stage(self, stage: Stage, details: str, actor: str = "system",
-                         action: str = "") -> None:
+    def _enter_stage(self, stage: Stage, details: str, actor: str = "system",
+                     action: str = "") -> StageChange:
+        """The stage in the workflow's own state; the caller writes the returned record, alone
+        (_set_stage) or with the task row of the step that begins here (human_step)."""
         self._stage, self._details = stage, details
         self._events += 1
         workflow.set_current_details(f"{stage.value}: {details}")
         workflow.upsert_search_attributes([PROCESS_STAGE.value_set(stage.value)])
-        await calls.local("set_stage", StageChange(
-            f"{self._wf_id}/stage/{self._events}", self._inp.org_id, stage, details[:1000], actor,
-            action))
+        return StageChange(f"{self._wf_id}/stage/{self._events}", self._inp.org_id, stage,
+                           details[:1000], actor, action)
+
+    async def _set_stage(self, stage: Stage, details: str, actor: str = "system",
+                         action: str = "") -> None:
+        await calls.local("set_stage", self._enter_stage(stage, details, actor, action))
 
     async def _mail(self, template: str, to: str | None = None, to_role: str | None = None,
                     **context) -> None:
