@@ -8,6 +8,7 @@ update; its validator turns away closed tasks and the wrong people before anythi
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.deadlines import Checkpoint, CheckpointKind
     from domain.onboarding import StageChange
     from domain.roles import Role, may_act_as
-    from domain.steps import OpenStepInput
+    from domain.steps import CloseStepInput, OpenStepInput
     from domain.tasks import (CloseTaskInput, CompleteTaskInput, TaskCheckpointInput, TaskOutcome,
                               TaskSpec, TaskStatus)
     from workflows import calls
@@ -30,6 +31,7 @@ class HumanSteps:
         self._open_tasks: dict[str, TaskSpec] = {}
         self._outcomes: dict[str, TaskOutcome] = {}
         self._payloads: dict[str, dict[str, Any]] = {}
+        self._then: dict[str, Callable[[TaskOutcome | None], StageChange | None]] = {}
         self._task_lock = asyncio.Lock()
 
     # -- the update people use -------------------------------------------------------------
@@ -50,7 +52,11 @@ class HumanSteps:
             # Recorded before the first await, so a rival update's validator already sees it.
             self._outcomes[req.task_id] = outcome
             self._payloads[req.task_id] = {"payload": req.payload, "actor": req.actor}
-            await calls.local("close_task", CloseTaskInput(req.task_id, TaskStatus.DONE, outcome))
+            # The task row and the stage the decision leads to: one write. Temporal answers this
+            # update when the workflow task completes, which waits for its local activities: a
+            # manager's click costs this one write, and the row is closed when they hear back.
+            await calls.local("close_step", CloseStepInput(
+                CloseTaskInput(req.task_id, TaskStatus.DONE, outcome), self._stage_after(outcome)))
             self._open_tasks.pop(req.task_id, None)
             return outcome
 
@@ -75,11 +81,17 @@ class HumanSteps:
 
     # -- what workflows call ----------------------------------------------------------------
 
-    async def human_step(self, spec: TaskSpec, checkpoints: list[Checkpoint], *,
-                         stage: StageChange | None = None) -> TaskOutcome | None:
-        """`stage`: the stage the process enters with this step, written with the task row."""
+    async def human_step(
+            self, spec: TaskSpec, checkpoints: list[Checkpoint], *, stage: StageChange | None = None,
+            then: Callable[[TaskOutcome | None], StageChange | None] | None = None,
+    ) -> TaskOutcome | None:
+        """`stage`: the stage the process enters with this step, written with the task row.
+        `then(outcome)`: the stage the decision (None: the fallback) leads to, if any, written
+        with the closed task row; it runs once, when the step closes."""
         opened_at = workflow.now()
         self._open_tasks[spec.task_id] = spec
+        if then is not None:
+            self._then[spec.task_id] = then
         await calls.local("open_step", OpenStepInput(spec, stage))
         self._show_assignment(spec)
         await calls.remote("notify_task", spec)
@@ -105,8 +117,9 @@ class HumanSteps:
                     if spec.task_id in self._outcomes:
                         break
                     self._open_tasks.pop(spec.task_id, None)
-                    await calls.local("close_task", CloseTaskInput(
-                        spec.task_id, TaskStatus.EXPIRED, note=point.label))
+                    await calls.local("close_step", CloseStepInput(
+                        CloseTaskInput(spec.task_id, TaskStatus.EXPIRED, note=point.label),
+                        self._stage_after(None, spec.task_id)))
                 return None
         await workflow.wait_condition(lambda: self._is_closed(spec.task_id))
         return self._outcomes[spec.task_id]
@@ -121,6 +134,10 @@ class HumanSteps:
         return next(iter(self._open_tasks), None)
 
     # -- internals ----------------------------------------------------------------------------
+
+    def _stage_after(self, outcome: TaskOutcome | None, task_id: str = "") -> StageChange | None:
+        then = self._then.pop(outcome.task_id if outcome else task_id, None)
+        return then(outcome) if then is not None else None
 
     def _is_closed(self, task_id: str) -> bool:
         return task_id in self._outcomes and task_id not in self._open_tasks

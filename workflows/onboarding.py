@@ -49,7 +49,9 @@ class PartnerOnboardingWorkflow(HumanSteps):
         await self._mail("application_received", to=self._contact_email)
 
         if await self._review_until_decided():
-            agreement = await calls.local("generate_agreement", AgreementInput(
+            # A document, so a remote activity (workflows/calls.py); it also lets the approval's
+            # workflow task, and with it the manager's update, complete after one write.
+            agreement = await calls.remote("generate_agreement", AgreementInput(
                 inp.org_id, self._wf_id, inp.program.agreement_template, inp.program.name,
                 self._application), AgreementDocument)
             if await self._partner_signs(agreement) and await self._company_countersigns(agreement):
@@ -75,19 +77,15 @@ class PartnerOnboardingWorkflow(HumanSteps):
                 f"Review application {self._inp.reference}: {self._company}", points,
                 role=Role.CHANNEL_MANAGER, context={"flags": [asdict(f) for f in self._flags],
                                                     "reference": self._inp.reference}), points,
-                stage=stage)
+                stage=stage, then=self._stage_after_review)
             decision, reason, actor = self._review_result(outcome)
             self._decisions.append(f"review {attempt}: {decision} by {actor}")
             if decision == ReviewDecision.APPROVE:
-                await self._set_stage(Stage.AGREEMENT_OUT, f"Approved by {actor}", actor,
-                                      action="approved")
                 return True
             if decision == ReviewDecision.REJECT:
-                await self._set_stage(Stage.REJECTED, reason, actor)
                 await self._mail("application_rejected", to=self._contact_email, reason=reason)
                 return False
             if decision == "expired":
-                await self._set_stage(Stage.EXPIRED, "No review decision before the deadline")
                 await self._mail("application_expired", to=self._contact_email)
                 await self._mail("review_expired", to_role=Role.PROGRAM_LEAD)
                 return False
@@ -95,6 +93,18 @@ class PartnerOnboardingWorkflow(HumanSteps):
                 return False
         await self._set_stage(Stage.EXPIRED, "Too many rounds of questions; please apply again")
         return False
+
+    def _stage_after_review(self, outcome: TaskOutcome | None) -> StageChange | None:
+        """Written with the closed review task; more information opens a step of its own."""
+        decision, reason, actor = self._review_result(outcome)
+        if decision == ReviewDecision.APPROVE:
+            return self._enter_stage(Stage.AGREEMENT_OUT, f"Approved by {actor}", actor,
+                                     action="approved")
+        if decision == ReviewDecision.REJECT:
+            return self._enter_stage(Stage.REJECTED, reason, actor)
+        if decision == "expired":
+            return self._enter_stage(Stage.EXPIRED, "No review decision before the deadline")
+        return None
 
     def _review_result(self, outcome: TaskOutcome | None) -> tuple[str, str, str]:
         if outcome is not None:
@@ -115,9 +125,9 @@ class PartnerOnboardingWorkflow(HumanSteps):
             "more-info", attempt, "edit_application", "partner_application.v1",
             f"Add the information requested for {self._inp.reference}", points,
             partner=True, context={"question": question, "asked_by": asked_by,
-                                   "application": self._application}), points, stage=stage)
+                                   "application": self._application}), points, stage=stage,
+            then=self._expired_unless_done("The requested information did not arrive in time"))
         if outcome is None:
-            await self._set_stage(Stage.EXPIRED, "The requested information did not arrive in time")
             await self._mail("application_expired", to=self._contact_email)
             return False
         self._application = dict(self.payload_of(outcome.task_id))
@@ -137,9 +147,9 @@ class PartnerOnboardingWorkflow(HumanSteps):
         outcome = await self.human_step(self._task(
             "sign", 1, "sign_agreement", "sign_agreement.v1", f"Sign {agreement.title}", points,
             partner=True, context={"agreement_id": agreement.agreement_id, "sha256": agreement.sha256}),
-            points, stage=stage)
+            points, stage=stage,
+            then=self._expired_unless_done("The agreement was not signed before it expired"))
         if outcome is None:
-            await self._set_stage(Stage.EXPIRED, "The agreement was not signed before it expired")
             await self._mail("agreement_expired", to_role=Role.CHANNEL_MANAGER)
             await self._mail("agreement_expired_partner", to=self._contact_email)
             return False
@@ -206,6 +216,10 @@ class PartnerOnboardingWorkflow(HumanSteps):
         workflow.upsert_search_attributes([PROCESS_STAGE.value_set(stage.value)])
         return StageChange(f"{self._wf_id}/stage/{self._events}", self._inp.org_id, stage,
                            details[:1000], actor, action)
+
+    def _expired_unless_done(self, details: str):
+        """A step's `then`: a missed deadline ends the application, a decision leads on."""
+        return lambda outcome: None if outcome else self._enter_stage(Stage.EXPIRED, details)
 
     async def _set_stage(self, stage: Stage, details: str, actor: str = "system",
                          action: str = "") -> None:
