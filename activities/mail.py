@@ -23,5 +23,4 @@ class MailActivities:
             return self._outbox.enqueue(session, mail.key, recipients, mail.template,
                                         mail.context, org_id)
 
-        keys = await self._outbox.in_transaction(enqueue)
-        return await self._outbox.deliver(keys)
+        return await self._outbox.enqueue_and_deliver(enqueue)

@@ -7,12 +7,13 @@ a recipient gets one mail however often Temporal retries.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from activities.base import DbActivities
@@ -44,12 +45,11 @@ class Outbox(DbActivities):
     def enqueue(self, session: Session, key: str, recipients: list[Recipient], template: str,
                 context: dict[str, Any], org_id: str | None = None) -> list[str]:
         """Render and store one row per recipient (each in their own language); returns the keys."""
-        keys = []
-        for r in recipients:
-            row_key = f"{key}/{r.address.lower()}" if len(recipients) > 1 else key
-            keys.append(row_key)
-            if session.scalar(select(OutboxMail.id).where(OutboxMail.key == row_key)) is not None:
-                continue
+        keys = [f"{key}/{r.address.lower()}" if len(recipients) > 1 else key for r in recipients]
+        stored = set(session.scalars(select(OutboxMail.key).where(OutboxMail.key.in_(keys))))
+        for r, row_key in zip(recipients, keys):
+            if row_key in stored:
+                continue  # a retry: rendered and stored the first time
             mail = render_mail(template, context, r.locale)
             session.add(OutboxMail(key=row_key, message_id=self._message_id(row_key), org_id=org_id,
                                    recipients=[r.address], subject=mail.subject, body_text=mail.body))
@@ -58,24 +58,44 @@ class Outbox(DbActivities):
 
     async def deliver(self, keys: list[str]) -> int:
         """Send what is still pending under these keys. Returns how many went out now."""
-        pending = await self.in_transaction(lambda s: [
-            (m.key, m.message_id, m.recipients, m.subject, m.body_text, m.created_at)
-            for m in s.scalars(select(OutboxMail).where(OutboxMail.key.in_(keys),
-                                                        OutboxMail.status != "sent"))])
-        for key, message_id, recipients, subject, body, created in pending:
-            msg = EmailMessage()
-            msg["From"] = self._settings.mail_from
-            msg["To"] = ", ".join(recipients)
-            msg["Subject"] = subject
-            msg["Message-ID"] = message_id
-            msg["Date"] = format_datetime(created)
-            msg.set_content(body)
-            try:
-                await self._mailer.send(msg)
-            except Exception as exc:
-                await self.in_transaction(lambda s, k=key, e=exc: self._mark_failed(s, k, e))
-                raise  # Temporal retries the activity with backoff
-            await self.in_transaction(lambda s, k=key: self._mark_sent(s, k))
+        return await self._send(await self.in_transaction(lambda s: self._pending(s, keys)))
+
+    async def enqueue_and_deliver(self, enqueue: Callable[[Session], list[str]]) -> int:
+        """`enqueue(session)` stores rows and returns their keys; what is pending goes out. The
+        rows are read back in the transaction that wrote them: one transaction less per mail."""
+        return await self._send(await self.in_transaction(
+            lambda s: self._pending(s, enqueue(s))))
+
+    @staticmethod
+    def _pending(session: Session, keys: list[str]) -> list[tuple]:
+        return [(m.key, m.message_id, m.recipients, m.subject, m.body_text, m.created_at)
+                for m in session.scalars(select(OutboxMail).where(OutboxMail.key.in_(keys),
+                                                                  OutboxMail.status != "sent"))]
+
+    async def _send(self, pending: list[tuple]) -> int:
+        if not pending:
+            return 0
+        sending = pending[0][0]  # the message on the wire (or waiting for the connection)
+        try:
+            async with self._mailer.connection() as send:
+                for key, message_id, recipients, subject, body, created in pending:
+                    msg = EmailMessage()
+                    msg["From"] = self._settings.mail_from
+                    msg["To"] = ", ".join(recipients)
+                    msg["Subject"] = subject
+                    msg["Message-ID"] = message_id
+                    msg["Date"] = format_datetime(created)
+                    msg.set_content(body)
+                    sending = key
+                    await send(msg)
+                    # Booked one by one, right after the server took each message: a worker that
+                    # dies mid-batch leaves only unsent mail pending for the retry.
+                    await self.in_transaction(lambda s, k=key: self._mark_sent(s, k))
+                    sending = None
+        except Exception as exc:
+            if sending is not None:
+                await self.in_transaction(lambda s, k=sending, e=exc: self._mark_failed(s, k, e))
+            raise  # Temporal retries the activity with backoff
         return len(pending)
 
     def _message_id(self, key: str) -> str:
@@ -85,8 +105,8 @@ class Outbox(DbActivities):
 
     @staticmethod
     def _mark_sent(session: Session, key: str) -> None:
-        row = session.scalar(select(OutboxMail).where(OutboxMail.key == key))
-        row.status, row.sent_at, row.attempts = "sent", utcnow(), row.attempts + 1
+        session.execute(update(OutboxMail).where(OutboxMail.key == key).values(
+            status="sent", sent_at=utcnow(), attempts=OutboxMail.attempts + 1))
 
     @staticmethod
     def _mark_failed(session: Session, key: str, exc: Exception) -> None:

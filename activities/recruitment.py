@@ -109,8 +109,7 @@ class RecruitmentActivities:
 
     @activity.defn(name="activate_organisation")
     async def activate_organisation(self, inp: ActivationInput) -> None:
-        keys = await self._outbox.in_transaction(lambda s: self._activate(s, inp))
-        await self._outbox.deliver(keys)
+        await self._outbox.enqueue_and_deliver(lambda s: self._activate(s, inp))
 
     # -- helpers -----------------------------------------------------------------------------
 

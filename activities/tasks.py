@@ -104,8 +104,7 @@ class TaskActivities:
             return self._outbox.enqueue(session, f"{task_id}/{purpose}", recipients, template,
                                         context, org.id if task.assignee_email else None)
 
-        keys = await self._outbox.in_transaction(enqueue)
-        return await self._outbox.deliver(keys)
+        return await self._outbox.enqueue_and_deliver(enqueue)
 
     def _link_token(self, task_id: str) -> str:
         return link_token(self._settings.secret_key, "task", task_id)
