@@ -104,6 +104,9 @@ def measure(stack, args) -> dict:
     db_file = stack.plan.var_dir / "prm.db"
     sessions = make_sessions(settings.database_url)
 
+    idle_rss = {"worker_rss_mb": round(rss_mb(stack.children["worker"].pid), 1),
+                "web_rss_mb": round(web_rss_mb(stack.children["web"].pid)[0], 1)}
+    log(f"    RSS before any work: {idle_rss}")
     log(f"(a) {args.raw} raw workflows, {c} concurrent")
     raw_per_s = raw.throughput(settings, args.raw, c)
     log(f"    {raw_per_s:.1f}/s")
@@ -158,5 +161,6 @@ def measure(stack, args) -> dict:
                     "decisions_c1": len(http1), "decisions_c16": len(http16),
                     "decision": "approve", "web_processes": len(web_each),
                     "web_rss_each_mb": [round(x, 1) for x in web_each],
-                    "web_rss_is": "gunicorn master + workers, summed"},
+                    "web_rss_is": "gunicorn master + workers, summed",
+                    "rss_before_any_work_mb": idle_rss},
     }

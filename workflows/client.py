@@ -2,13 +2,36 @@
 
 from __future__ import annotations
 
+import functools
+
+from pydantic import TypeAdapter
 from temporalio.client import Client, TLSConfig
-from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.contrib.pydantic import PydanticJSONPlainPayloadConverter, PydanticPayloadConverter
+from temporalio.converter import DataConverter
 
 from settings import Settings
 
-# One data converter everywhere: client, worker, tests and the Replayer (datetime, Decimal, UUID).
-DATA_CONVERTER = pydantic_data_converter
+# One set of pydantic TypeAdapters per process. temporalio makes a payload converter for every
+# workflow run it caches (and more per activation), and pydantic's converter keeps its adapters
+# per converter: each waiting workflow rebuilt and held its own validator and serializer for
+# every message type, ~180 KB per cached run and milliseconds of CPU per type and run (make bench,
+# (d) and (b)). The types are the domain dataclasses, passed through the sandbox, so one adapter
+# per type serves every run.
+_TYPE_ADAPTERS = functools.lru_cache(maxsize=1024)(TypeAdapter)
+
+
+class SharedAdaptersPayloadConverter(PydanticPayloadConverter):
+    def __init__(self) -> None:
+        super().__init__()
+        for converter in self.converters.values():
+            if isinstance(converter, PydanticJSONPlainPayloadConverter):
+                assert hasattr(converter, "_type_adapter"), "temporalio changed its pydantic converter"
+                converter._type_adapter = _TYPE_ADAPTERS
+
+
+# One data converter everywhere: client, worker, tests and the Replayer (datetime, Decimal, UUID):
+# temporalio.contrib.pydantic's, with the adapters shared.
+DATA_CONVERTER = DataConverter(payload_converter_class=SharedAdaptersPayloadConverter)
 
 
 async def connect(settings: Settings) -> Client:
