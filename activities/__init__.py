@@ -23,7 +23,7 @@ def build_activities(settings: Settings, sessions: sessionmaker[Session],
     mail = MailActivities(outbox)
     steps = StepActivities(outbox, tasks)
     return [
-        steps.open_step, steps.close_step,
+        steps.accept_application, steps.open_step, steps.close_step,
         tasks.open_task, tasks.close_task, tasks.notify_task, tasks.task_checkpoint,
         recruitment.record_application, recruitment.update_application,
         recruitment.set_stage, recruitment.generate_agreement,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
 from temporalio import activity
 
 from activities.outbox import Outbox, Recipient, role_recipients
@@ -14,13 +15,14 @@ class MailActivities:
 
     @activity.defn(name="send_mail")
     async def send_mail(self, mail: MailInput) -> int:
-        def enqueue(session):
-            if mail.to:
-                recipients = [Recipient(mail.to, mail.locale)]
-            else:
-                recipients = role_recipients(session, mail.to_role or "")
-            org_id = mail.context.get("org_id")
-            return self._outbox.enqueue(session, mail.key, recipients, mail.template,
-                                        mail.context, org_id)
+        return await self._outbox.enqueue_and_deliver(lambda s: enqueue_mail(self._outbox, s, mail))
 
-        return await self._outbox.enqueue_and_deliver(enqueue)
+
+def enqueue_mail(outbox: Outbox, session: Session, mail: MailInput) -> list[str]:
+    """The outbox rows of one MailInput (also used where a mail goes with a write)."""
+    if mail.to:
+        recipients = [Recipient(mail.to, mail.locale)]
+    else:
+        recipients = role_recipients(session, mail.to_role or "")
+    return outbox.enqueue(session, mail.key, recipients, mail.template, mail.context,
+                          mail.context.get("org_id"))

@@ -39,20 +39,7 @@ class RecruitmentActivities:
 
     @activity.defn(name="record_application")
     async def record_application(self, inp: RecordApplicationInput) -> ScreeningResult:
-        def write(session: Session) -> ScreeningResult:
-            org = session.get(Organisation, inp.org_id)
-            if org is None:
-                org = Organisation(id=inp.org_id, reference=inp.reference,
-                                   workflow_id=inp.workflow_id, status=Stage.SUBMITTED,
-                                   locale=inp.locale, **_org_fields(inp.application))
-                session.add(org)
-                _timeline(session, f"{inp.workflow_id}/submitted", inp.org_id, inp.workflow_id,
-                          Stage.SUBMITTED, "Application submitted",
-                          inp.application.get("contact_name", "applicant"))
-                session.flush()
-            return _screen(session, org)
-
-        return await self._outbox.in_transaction(write)
+        return await self._outbox.in_transaction(lambda session: record_and_screen(session, inp))
 
     @activity.defn(name="update_application")
     async def update_application(self, inp: RecordApplicationInput) -> ScreeningResult:
@@ -152,6 +139,20 @@ class RecruitmentActivities:
             partner_type_label=props["partner_type"]["x-labels"][app["partner_type"]].lower(),
             products=", ".join(labels[p] for p in app.get("products", [])) or "all products",
             territory=", ".join(x for x in (app.get("region"), country) if x))
+
+
+def record_and_screen(session: Session, inp: RecordApplicationInput) -> ScreeningResult:
+    """The organisation and its application (once), then the screening flags (every time)."""
+    org = session.get(Organisation, inp.org_id)
+    if org is None:
+        org = Organisation(id=inp.org_id, reference=inp.reference, workflow_id=inp.workflow_id,
+                           status=Stage.SUBMITTED, locale=inp.locale, **_org_fields(inp.application))
+        session.add(org)
+        _timeline(session, f"{inp.workflow_id}/submitted", inp.org_id, inp.workflow_id,
+                  Stage.SUBMITTED, "Application submitted",
+                  inp.application.get("contact_name", "applicant"))
+        session.flush()
+    return _screen(session, org)
 
 
 def record_stage(session: Session, change: StageChange) -> None:

@@ -1,9 +1,12 @@
-"""Opening and closing a human step: the task row and the stage, in one transaction each.
+"""A human step's writes and mail, grouped so each costs one activity (DESIGN.md section 4).
 
-A local activity's cost is mostly the trip through the worker and a transaction, not the SQL, so
-the writes one step needs go together (DESIGN.md section 4). Closing matters most: the decision's
-update is answered only when the workflow task that holds it completes, which waits for its local
-activities, so a manager's click costs one write here, not two.
+Every activity, local or remote, costs the worker a workflow activation and the trip through the
+SDK, which on a small box outweighs the SQL. So where a step must send mail anyway (a remote
+activity: SMTP can be down for hours), the step's writes travel in that same activity, first, in
+one transaction with the mail's outbox rows: recording an application goes with its confirmation,
+opening a step (its stage and task row) with the notice to whoever must act. Closing a step stays
+a local activity: the decision's update is answered when its workflow task completes, with the
+task row closed, so a manager's click costs that one write.
 """
 
 from __future__ import annotations
@@ -11,10 +14,12 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 from temporalio import activity
 
+from activities.mail import enqueue_mail
 from activities.outbox import Outbox
-from activities.recruitment import record_stage
+from activities.recruitment import record_and_screen, record_stage
 from activities.tasks import TaskActivities
-from domain.steps import CloseStepInput, OpenStepInput
+from domain.onboarding import ScreeningResult
+from domain.steps import AcceptApplicationInput, CloseStepInput, OpenStepInput
 
 
 class StepActivities:
@@ -22,14 +27,29 @@ class StepActivities:
         self._outbox = outbox
         self._tasks = tasks
 
-    @activity.defn(name="open_step")
-    async def open_step(self, inp: OpenStepInput) -> None:
-        def write(session: Session) -> None:
-            if inp.stage is not None:
-                record_stage(session, inp.stage)
-            self._tasks.write_open(session, inp.task)
+    @activity.defn(name="accept_application")
+    async def accept_application(self, inp: AcceptApplicationInput) -> ScreeningResult:
+        """Record and screen the application, then confirm it to the applicant."""
+        screening = ScreeningResult()
 
-        await self._outbox.in_transaction(write)
+        def write(session: Session) -> list[str]:
+            nonlocal screening
+            screening = record_and_screen(session, inp.application)
+            return enqueue_mail(self._outbox, session, inp.confirmation)
+
+        await self._outbox.enqueue_and_deliver(write)
+        return screening
+
+    @activity.defn(name="open_step")
+    async def open_step(self, inp: OpenStepInput) -> int:
+        """The stage and the task row, then the notice. The row is in before any mail goes out."""
+        def write(session: Session) -> list[str]:
+            # A retry after a decision must not put the process back into the opening stage.
+            if self._tasks.write_open(session, inp.task) and inp.stage is not None:
+                record_stage(session, inp.stage)
+            return self._tasks.enqueue_notice(session, inp.task)
+
+        return await self._outbox.enqueue_and_deliver(write)
 
     @activity.defn(name="close_step")
     async def close_step(self, inp: CloseStepInput) -> None:

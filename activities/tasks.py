@@ -32,9 +32,10 @@ class TaskActivities:
 
     # -- the writes, also grouped with a stage change by activities/steps.py -------------------
 
-    def write_open(self, session: Session, spec: TaskSpec) -> None:
+    def write_open(self, session: Session, spec: TaskSpec) -> bool:
+        """False when the row exists already (a retry)."""
         if session.get(Task, spec.task_id) is not None:
-            return  # a retry: the row is already there
+            return False
         session.add(Task(
             id=spec.task_id, workflow_id=spec.workflow_id, task_type=spec.task_type,
             form=spec.form, title=spec.title, org_id=spec.org_id, status=TaskStatus.OPEN,
@@ -42,6 +43,12 @@ class TaskActivities:
             assignee_email=spec.assignee_email, context=spec.context, due_at=spec.due_at,
             access_token_hash=token_hash(self._link_token(spec.task_id))
             if spec.assignee_email else None))
+        session.flush()  # the notice, maybe in this same transaction, reads the row
+        return True
+
+    def enqueue_notice(self, session: Session, spec: TaskSpec) -> list[str]:
+        """The mail telling whoever must act that the task is open (outbox rows; keys back)."""
+        return self._enqueue_about(session, spec.task_id, "opened", self._template_for(spec), {})
 
     @staticmethod
     def write_close(session: Session, inp: CloseTaskInput) -> None:
@@ -58,7 +65,7 @@ class TaskActivities:
 
     @activity.defn(name="notify_task")
     async def notify_task(self, spec: TaskSpec) -> int:
-        return await self._mail_about(spec.task_id, "opened", self._template_for(spec), {})
+        return await self._outbox.enqueue_and_deliver(lambda s: self.enqueue_notice(s, spec))
 
     @activity.defn(name="task_checkpoint")
     async def task_checkpoint(self, inp: TaskCheckpointInput) -> int:
@@ -89,22 +96,24 @@ class TaskActivities:
 
     async def _mail_about(self, task_id: str, purpose: str, template: str, extra: dict,
                           to_role: str | None = None) -> int:
-        def enqueue(session: Session) -> list[str]:
-            task = session.get(Task, task_id)
-            org = session.get(Organisation, task.org_id)
-            context = {
-                "title": task.title, "task_type": task.task_type, "due": _format_due(task.due_at), "link": self._link(task),
-                "company": org.name, "reference": org.reference,
-                "contact_name": org.application.get("contact_name", ""),
-                "question": task.context.get("question", ""), **extra}
-            if task.assignee_email and to_role is None:
-                recipients = [Recipient(task.assignee_email, org.locale)]
-            else:
-                recipients = role_recipients(session, to_role or task.assignee_role or "")
-            return self._outbox.enqueue(session, f"{task_id}/{purpose}", recipients, template,
-                                        context, org.id if task.assignee_email else None)
+        return await self._outbox.enqueue_and_deliver(
+            lambda s: self._enqueue_about(s, task_id, purpose, template, extra, to_role))
 
-        return await self._outbox.enqueue_and_deliver(enqueue)
+    def _enqueue_about(self, session: Session, task_id: str, purpose: str, template: str,
+                       extra: dict, to_role: str | None = None) -> list[str]:
+        task = session.get(Task, task_id)
+        org = session.get(Organisation, task.org_id)
+        context = {
+            "title": task.title, "task_type": task.task_type, "due": _format_due(task.due_at), "link": self._link(task),
+            "company": org.name, "reference": org.reference,
+            "contact_name": org.application.get("contact_name", ""),
+            "question": task.context.get("question", ""), **extra}
+        if task.assignee_email and to_role is None:
+            recipients = [Recipient(task.assignee_email, org.locale)]
+        else:
+            recipients = role_recipients(session, to_role or task.assignee_role or "")
+        return self._outbox.enqueue(session, f"{task_id}/{purpose}", recipients, template,
+                                    context, org.id if task.assignee_email else None)
 
     def _link_token(self, task_id: str) -> str:
         return link_token(self._settings.secret_key, "task", task_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.onboarding import StageChange
+from domain.onboarding import MailInput, RecordApplicationInput, StageChange
 from domain.tasks import CloseTaskInput, TaskSpec
 
 
@@ -23,3 +23,9 @@ class OpenStepInput:
 class CloseStepInput:
     close: CloseTaskInput
     stage: StageChange | None = None     # the stage the decision (or the deadline) leads to
+
+
+@dataclass(frozen=True)
+class AcceptApplicationInput:
+    application: RecordApplicationInput
+    confirmation: MailInput              # the applicant's "we have your application" mail

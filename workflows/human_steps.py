@@ -92,9 +92,10 @@ class HumanSteps:
         self._open_tasks[spec.task_id] = spec
         if then is not None:
             self._then[spec.task_id] = then
-        await calls.local("open_step", OpenStepInput(spec, stage))
         self._show_assignment(spec)
-        await calls.remote("notify_task", spec)
+        # The stage, the task row, then the notice to whoever must act: one remote activity (the
+        # mail needs one anyway), the row written before any mail goes out (activities/steps.py).
+        await calls.remote("open_step", OpenStepInput(spec, stage))
         reminders = 0
         for point in checkpoints:
             remaining = opened_at + point.after - workflow.now()

@@ -19,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
                                    ReviewDecision, ScreeningResult, SignatureRecord, Stage, StageChange)
     from domain.program import Countersign, ReviewFallback
     from domain.roles import Role
+    from domain.steps import AcceptApplicationInput
     from domain.tasks import TaskOutcome, TaskSpec
     from workflows import calls
     from workflows.human_steps import HumanSteps
@@ -43,10 +44,13 @@ class PartnerOnboardingWorkflow(HumanSteps):
 
     @workflow.run
     async def run(self, inp: OnboardingInput) -> OnboardingStatus:
-        screening = await calls.local("record_application", RecordApplicationInput(
-            inp.org_id, inp.reference, self._wf_id, self._application, inp.locale), ScreeningResult)
+        # Recorded, screened and confirmed to the applicant in one remote activity (the mail
+        # needs one anyway): starting an application costs no local activity (activities/steps.py).
+        screening = await calls.remote("accept_application", AcceptApplicationInput(
+            RecordApplicationInput(inp.org_id, inp.reference, self._wf_id, self._application,
+                                   inp.locale),
+            self._mail_input("application_received", to=self._contact_email)), ScreeningResult)
         self._flags = screening.flags
-        await self._mail("application_received", to=self._contact_email)
 
         if await self._review_until_decided():
             # A document, so a remote activity (workflows/calls.py); it also lets the approval's
@@ -227,11 +231,15 @@ class PartnerOnboardingWorkflow(HumanSteps):
 
     async def _mail(self, template: str, to: str | None = None, to_role: str | None = None,
                     **context) -> None:
+        await calls.remote("send_mail", self._mail_input(template, to, to_role, **context))
+
+    def _mail_input(self, template: str, to: str | None = None, to_role: str | None = None,
+                    **context) -> MailInput:
         context.update(org_id=self._inp.org_id, reference=self._inp.reference, company=self._company,
                        contact_name=self._application.get("contact_name", ""))
-        await calls.remote("send_mail", MailInput(
-            key=ids.mail_key(self._wf_id, f"{template}/{self._events}"), to=to, to_role=to_role,
-            template=template, context=context, locale=self._inp.locale))
+        return MailInput(key=ids.mail_key(self._wf_id, f"{template}/{self._events}"), to=to,
+                         to_role=to_role, template=template, context=context,
+                         locale=self._inp.locale)
 
     @property
     def _wf_id(self) -> str:
