@@ -140,7 +140,12 @@ def measure(stack, args) -> dict:
     tasks = tasks[args.c1:]
     log(f"    16 clients: {16 * args.c16_each} raw updates, {16 * args.c16_each} decisions")
     raw16 = raw.update_latency(settings, args.c16_each, 16)
+    cpu_before = cpu_by_component(stack)
     http16 = http_load.decisions(browsers, tasks, args.c16_each)
+    cpu_decisions = {k: round((v - cpu_before[k]) * 1000 / len(http16), 1)
+                     for k, v in cpu_by_component(stack).items()}
+    log(f"    CPU ms per decision at 16 clients (with the task page each manager opens first, "
+        f"and the work the approval starts): {cpu_decisions}")
     for b in browsers:
         b.close()
     sessions.kw["bind"].dispose()
@@ -158,6 +163,7 @@ def measure(stack, args) -> dict:
                     "apply_mail_drained_s": round(drained_s, 1),
                     "notification_recipients": recipients,
                     "apply_cpu_s_until_drained": cpu_apply,
+                    "decision_c16_cpu_ms_each": cpu_decisions,
                     "decisions_c1": len(http1), "decisions_c16": len(http16),
                     "decision": "approve", "web_processes": len(web_each),
                     "web_rss_each_mb": [round(x, 1) for x in web_each],
