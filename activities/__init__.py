@@ -24,8 +24,7 @@ def build_activities(settings: Settings, sessions: sessionmaker[Session],
     steps = StepActivities(outbox, tasks)
     return [
         steps.accept_application, steps.open_step, steps.close_step,
-        tasks.open_task, tasks.close_task, tasks.notify_task, tasks.task_checkpoint,
-        recruitment.record_application, recruitment.update_application,
+        tasks.task_checkpoint, recruitment.update_application,
         recruitment.set_stage, recruitment.generate_agreement,
         recruitment.record_signature, recruitment.activate_organisation,
         mail.send_mail,

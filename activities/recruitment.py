@@ -34,13 +34,6 @@ class RecruitmentActivities:
         self._outbox = outbox
         self._settings = settings
 
-    # Recording and screening are one transaction (one local activity): screening reads the
-    # organisation just written, and the workflow needs its flags before it opens the review.
-
-    @activity.defn(name="record_application")
-    async def record_application(self, inp: RecordApplicationInput) -> ScreeningResult:
-        return await self._outbox.in_transaction(lambda session: record_and_screen(session, inp))
-
     @activity.defn(name="update_application")
     async def update_application(self, inp: RecordApplicationInput) -> ScreeningResult:
         def write(session: Session) -> ScreeningResult:

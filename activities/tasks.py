@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from temporalio import activity
 
@@ -22,15 +21,7 @@ class TaskActivities:
         self._outbox = outbox
         self._settings = settings
 
-    @activity.defn(name="open_task")
-    async def open_task(self, spec: TaskSpec) -> None:
-        await self._outbox.in_transaction(lambda session: self.write_open(session, spec))
-
-    @activity.defn(name="close_task")
-    async def close_task(self, inp: CloseTaskInput) -> None:
-        await self._outbox.in_transaction(lambda session: self.write_close(session, inp))
-
-    # -- the writes, also grouped with a stage change by activities/steps.py -------------------
+    # -- the task-row writes; activities/steps.py groups them with a stage change and mail ------
 
     def write_open(self, session: Session, spec: TaskSpec) -> bool:
         """False when the row exists already (a retry)."""
@@ -62,10 +53,6 @@ class TaskActivities:
             task.completed_request_id = inp.outcome.request_id
             task.decision = inp.outcome.decision
             task.completed_at = inp.outcome.decided_at or task.completed_at
-
-    @activity.defn(name="notify_task")
-    async def notify_task(self, spec: TaskSpec) -> int:
-        return await self._outbox.enqueue_and_deliver(lambda s: self.enqueue_notice(s, spec))
 
     @activity.defn(name="task_checkpoint")
     async def task_checkpoint(self, inp: TaskCheckpointInput) -> int:

@@ -13,13 +13,14 @@ from sqlalchemy.exc import IntegrityError
 
 from activities.outbox import Outbox, Recipient
 from activities.mailer import SmtpMailer
-from activities.recruitment import RecruitmentActivities
+from activities.steps import StepActivities
 from activities.tasks import TaskActivities
 from db.migrate import downgrade, upgrade
 from db.models import Base, OutboxMail, Task, TimelineEvent
 from db.session import make_engine
 from domain import ids
-from domain.onboarding import RecordApplicationInput, Stage, StageChange
+from domain.onboarding import MailInput, RecordApplicationInput, Stage, StageChange
+from domain.steps import AcceptApplicationInput, CloseStepInput, OpenStepInput
 from domain.tasks import CloseTaskInput, TaskOutcome, TaskSpec, TaskStatus
 from settings import Settings
 from tests.conftest import application
@@ -78,8 +79,7 @@ async def test_mail_renders_in_the_recipients_language(outbox, sessions, smtp):
 
 
 async def test_activities_are_idempotent_under_retries(sessions, mail_settings, outbox):
-    recruitment = RecruitmentActivities(outbox, mail_settings)
-    tasks = TaskActivities(outbox, mail_settings)
+    steps = StepActivities(outbox, TaskActivities(outbox, mail_settings))
     org_id = ids.new_org_id()
     wf = ids.onboarding_workflow_id(org_id)
     record = RecordApplicationInput(org_id, ids.application_reference(org_id), wf, application())
@@ -88,11 +88,15 @@ async def test_activities_are_idempotent_under_retries(sessions, mail_settings, 
     spec = TaskSpec(ids.task_id(wf, "review"), wf, "review_application", "review_decision.v1",
                     "Review", org_id, due, assignee_role="channel_manager")
     outcome = TaskOutcome(spec.task_id, "approve", "Mia", "req-1", datetime.now(timezone.utc))
-    for _ in range(2):
-        await recruitment.record_application(record)
-        await recruitment.set_stage(change)
-        await tasks.open_task(spec)
-        await tasks.close_task(CloseTaskInput(spec.task_id, TaskStatus.DONE, outcome))
+    confirmation = MailInput(key=f"{wf}/received", to=record.application["contact_email"],
+                             template="application_received",
+                             context={"reference": record.reference, "company": "Acme",
+                                      "contact_name": "Li"})
+    for _ in range(2):  # every step activity the workflow calls, each retried once
+        await steps.accept_application(AcceptApplicationInput(record, confirmation))
+        await steps.open_step(OpenStepInput(spec, change))
+        await steps.close_step(CloseStepInput(CloseTaskInput(spec.task_id, TaskStatus.DONE,
+                                                             outcome)))
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(TimelineEvent)
                         .where(TimelineEvent.org_id == org_id)) == 2  # submitted + in_review
