@@ -21,11 +21,10 @@ def build_activities(settings: Settings, sessions: sessionmaker[Session],
     tasks = TaskActivities(outbox, settings)
     recruitment = RecruitmentActivities(outbox, settings)
     mail = MailActivities(outbox)
-    steps = StepActivities(outbox, tasks)
+    steps = StepActivities(outbox, tasks, recruitment)
     return [
-        steps.accept_application, steps.open_step, steps.close_step,
-        tasks.task_checkpoint, recruitment.update_application,
-        recruitment.set_stage, recruitment.generate_agreement,
+        steps.accept_application, steps.issue_agreement, steps.open_step, steps.close_step,
+        tasks.task_checkpoint, recruitment.update_application, recruitment.set_stage,
         recruitment.record_signature, recruitment.activate_organisation,
         mail.send_mail,
     ]

@@ -19,7 +19,7 @@ from definitions.loader import agreement_template, form_schema
 from domain import ids
 from domain.onboarding import (ActivationInput, AgreementDocument, AgreementInput,
                                RecordApplicationInput, ScreeningResult, SignatureRecord, Stage,
-                               StageChange)
+                               StageChange, agreement_title)
 from domain.roles import Role
 from domain.screening import KnownOrganisation, normalise_domain, normalise_name, screen
 from domain.tokens import link_token, token_hash
@@ -49,23 +49,19 @@ class RecruitmentActivities:
     async def set_stage(self, change: StageChange) -> None:
         await self._outbox.in_transaction(lambda session: record_stage(session, change))
 
-    @activity.defn(name="generate_agreement")
-    async def generate_agreement(self, inp: AgreementInput) -> AgreementDocument:
-        def write(session: Session) -> AgreementDocument:
-            agreement_id = ids.agreement_id(inp.workflow_id)
-            existing = session.get(Agreement, agreement_id)
-            if existing is None:
-                org = session.get(Organisation, inp.org_id)
-                body = self._render_agreement(inp, org.reference)
-                existing = Agreement(
-                    id=agreement_id, org_id=inp.org_id, workflow_id=inp.workflow_id,
-                    template=inp.template, body=body,
-                    title=f"Partner agreement: {inp.application['company_name']}",
-                    sha256=hashlib.sha256(body.encode("utf-8")).hexdigest())
-                session.add(existing)
-            return AgreementDocument(existing.id, existing.sha256, existing.title)
-
-        return await self._outbox.in_transaction(write)
+    def write_agreement(self, session: Session, inp: AgreementInput) -> AgreementDocument:
+        """Rendered and stored once; a retry finds it (activities/steps.py issues it)."""
+        agreement_id = ids.agreement_id(inp.workflow_id)
+        existing = session.get(Agreement, agreement_id)
+        if existing is None:
+            org = session.get(Organisation, inp.org_id)
+            body = self._render_agreement(inp, org.reference)
+            existing = Agreement(
+                id=agreement_id, org_id=inp.org_id, workflow_id=inp.workflow_id,
+                template=inp.template, body=body, title=agreement_title(inp.application),
+                sha256=hashlib.sha256(body.encode("utf-8")).hexdigest())
+            session.add(existing)
+        return AgreementDocument(existing.id, existing.sha256, existing.title)
 
     @activity.defn(name="record_signature")
     async def record_signature(self, sig: SignatureRecord) -> None:

@@ -1,61 +1,96 @@
 """A human step's writes and mail, grouped so each costs one activity (DESIGN.md section 4).
 
-Every activity, local or remote, costs the worker a workflow activation and the trip through the
-SDK, which on a small box outweighs the SQL. So where a step must send mail anyway (a remote
-activity: SMTP can be down for hours), the step's writes travel in that same activity, first, in
-one transaction with the mail's outbox rows: recording an application goes with its confirmation,
-opening a step (its stage and task row) with the notice to whoever must act. Closing a step stays
-a local activity: the decision's update is answered when its workflow task completes, with the
-task row closed, so a manager's click costs that one write.
+Every activity, local or remote, costs the worker a workflow activation and the server a round
+trip, which on a small box outweighs the SQL. Opening a step must send mail (a remote activity:
+SMTP can be down for hours), so everything due at that moment travels in that one activity, in
+one transaction with the mail's outbox rows, before any mail goes out: the close of the step
+decided just before, the record the new step needs (the application, the agreement), its stage,
+its task row. A decision itself costs the workflow no activity at all: the web app closes the
+task row when Temporal confirms the decision (db/task_rows.py), and the workflow's next activity
+writes the close again, with the stage the decision leads to.
 """
 
 from __future__ import annotations
+
+import dataclasses
+from dataclasses import asdict
 
 from sqlalchemy.orm import Session
 from temporalio import activity
 
 from activities.mail import enqueue_mail
 from activities.outbox import Outbox
-from activities.recruitment import record_and_screen, record_stage
+from activities.recruitment import RecruitmentActivities, record_and_screen, record_stage
 from activities.tasks import TaskActivities
-from domain.onboarding import ScreeningResult
-from domain.steps import AcceptApplicationInput, CloseStepInput, OpenStepInput
+from db.task_rows import write_close
+from domain.onboarding import AgreementDocument, ScreeningResult
+from domain.steps import AcceptApplicationInput, CloseStepInput, IssueAgreementInput, OpenStepInput
 
 
 class StepActivities:
-    def __init__(self, outbox: Outbox, tasks: TaskActivities) -> None:
+    def __init__(self, outbox: Outbox, tasks: TaskActivities,
+                 recruitment: RecruitmentActivities) -> None:
         self._outbox = outbox
         self._tasks = tasks
+        self._recruitment = recruitment
 
     @activity.defn(name="accept_application")
     async def accept_application(self, inp: AcceptApplicationInput) -> ScreeningResult:
-        """Record and screen the application, then confirm it to the applicant."""
+        """Record and screen the application, confirm it, open its review for the managers."""
         screening = ScreeningResult()
 
         def write(session: Session) -> list[str]:
             nonlocal screening
             screening = record_and_screen(session, inp.application)
-            return enqueue_mail(self._outbox, session, inp.confirmation)
+            review = _with_context(inp.review, flags=[asdict(f) for f in screening.flags])
+            return (enqueue_mail(self._outbox, session, inp.confirmation)
+                    + self._open(session, review))
 
         await self._outbox.enqueue_and_deliver(write)
         return screening
 
+    @activity.defn(name="issue_agreement")
+    async def issue_agreement(self, inp: IssueAgreementInput) -> AgreementDocument:
+        """Render and store the agreement, then open its signing step for the partner."""
+        document: AgreementDocument | None = None
+
+        def write(session: Session) -> list[str]:
+            nonlocal document
+            document = self._recruitment.write_agreement(session, inp.agreement)
+            signing = _with_context(inp.signing, agreement_id=document.agreement_id,
+                                    sha256=document.sha256)
+            return self._open(session, signing)
+
+        await self._outbox.enqueue_and_deliver(write)
+        assert document is not None
+        return document
+
     @activity.defn(name="open_step")
     async def open_step(self, inp: OpenStepInput) -> int:
-        """The stage and the task row, then the notice. The row is in before any mail goes out."""
-        def write(session: Session) -> list[str]:
-            # A retry after a decision must not put the process back into the opening stage.
-            if self._tasks.write_open(session, inp.task) and inp.stage is not None:
-                record_stage(session, inp.stage)
-            return self._tasks.enqueue_notice(session, inp.task)
-
-        return await self._outbox.enqueue_and_deliver(write)
+        """Earlier closes, the stage and the task row, then the notice. Rows before any mail."""
+        return await self._outbox.enqueue_and_deliver(lambda session: self._open(session, inp))
 
     @activity.defn(name="close_step")
     async def close_step(self, inp: CloseStepInput) -> None:
-        def write(session: Session) -> None:
-            self._tasks.write_close(session, inp.close)
-            if inp.stage is not None:
-                record_stage(session, inp.stage)
+        """A close with no step opening after it (a rejection, a deadline, the process's end)."""
+        await self._outbox.in_transaction(lambda session: _close(session, inp))
 
-        await self._outbox.in_transaction(write)
+    def _open(self, session: Session, step: OpenStepInput) -> list[str]:
+        for earlier in step.closing:
+            _close(session, earlier)
+        # A retry after a decision must not put the process back into the opening stage.
+        if self._tasks.write_open(session, step.task) and step.stage is not None:
+            record_stage(session, step.stage)
+        return self._tasks.enqueue_notice(session, step.task)
+
+
+def _close(session: Session, inp: CloseStepInput) -> None:
+    write_close(session, inp.close)  # usually a no-op: the web app closed the row already
+    if inp.stage is not None:
+        record_stage(session, inp.stage)  # keyed: written once however often retried
+
+
+def _with_context(step: OpenStepInput, **extra) -> OpenStepInput:
+    """The step with facts only this activity learns (screening, the document) in its context."""
+    task = dataclasses.replace(step.task, context={**step.task.context, **extra})
+    return dataclasses.replace(step, task=task)

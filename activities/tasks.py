@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 from temporalio import activity
 
 from activities.outbox import Outbox, Recipient, role_recipients
-from db.models import Organisation, Task, utcnow
+from db.models import Organisation, Task
 from domain.deadlines import CheckpointKind
-from domain.tasks import CloseTaskInput, TaskCheckpointInput, TaskSpec, TaskStatus
+from domain.tasks import TaskCheckpointInput, TaskSpec, TaskStatus
 from domain.tokens import link_token, token_hash
 from settings import Settings
 
@@ -40,19 +40,6 @@ class TaskActivities:
     def enqueue_notice(self, session: Session, spec: TaskSpec) -> list[str]:
         """The mail telling whoever must act that the task is open (outbox rows; keys back)."""
         return self._enqueue_about(session, spec.task_id, "opened", self._template_for(spec), {})
-
-    @staticmethod
-    def write_close(session: Session, inp: CloseTaskInput) -> None:
-        task = session.get(Task, inp.task_id)
-        if task is None or task.status in (TaskStatus.DONE, TaskStatus.EXPIRED):
-            return
-        task.status = inp.status
-        task.completed_at = utcnow()
-        if inp.outcome is not None:
-            task.completed_by = inp.outcome.decided_by
-            task.completed_request_id = inp.outcome.request_id
-            task.decision = inp.outcome.decision
-            task.completed_at = inp.outcome.decided_at or task.completed_at
 
     @activity.defn(name="task_checkpoint")
     async def task_checkpoint(self, inp: TaskCheckpointInput) -> int:

@@ -75,6 +75,11 @@ class AgreementInput:
     application: dict[str, Any]
 
 
+def agreement_title(application: dict[str, Any]) -> str:
+    """The agreement's title: on the document, its signing task and the timeline."""
+    return f"Partner agreement: {application.get('company_name', '')}"
+
+
 @dataclass(frozen=True)
 class AgreementDocument:
     agreement_id: str

@@ -15,7 +15,9 @@ from temporalio.client import Client, RPCTimeoutOrCancelledError, WorkflowUpdate
 from temporalio.service import RPCError, RPCStatusCode
 
 from db.models import Task
-from domain.tasks import Actor, CompleteTaskInput, TaskOutcome, TaskStatus
+from db.task_rows import write_close
+from domain.tasks import Actor, CloseTaskInput, CompleteTaskInput, TaskOutcome, TaskStatus
+from web.database import sessions
 from web.roles import role_label
 from web.temporal_bridge import TemporalUnavailable
 
@@ -52,7 +54,7 @@ def complete_task(task: Task, actor: Actor, payload: dict, nonce: str) -> TaskOu
 
     bridge = current_app.extensions["prm.temporal"]
     try:
-        return bridge.run(update)
+        outcome = bridge.run(update)
     except WorkflowUpdateFailedError as exc:
         raise TaskConflict(_explain(exc.cause)) from exc
     except RPCError as exc:
@@ -66,6 +68,16 @@ def complete_task(task: Task, actor: Actor, payload: dict, nonce: str) -> TaskOu
     except (RPCTimeoutOrCancelledError, TimeoutError, OSError) as exc:
         log.exception("complete_task %s: Temporal did not answer", task.id)
         raise TemporalUnavailable(str(exc)) from exc
+    _close_row(outcome)
+    return outcome
+
+
+def _close_row(outcome: TaskOutcome) -> None:
+    """Temporal has the decision: close the row now, so the page the person lands on already
+    shows it decided. The workflow's next activity writes the same close again (a no-op) with
+    the stage the decision leads to; answering the update does not wait for that activity."""
+    with sessions().begin() as session:
+        write_close(session, CloseTaskInput(outcome.task_id, TaskStatus.DONE, outcome))
 
 
 def _outcome_of(task: Task) -> TaskOutcome:

@@ -8,7 +8,7 @@ update; its validator turns away closed tasks and the wrong people before anythi
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -23,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.tasks import (CloseTaskInput, CompleteTaskInput, TaskCheckpointInput, TaskOutcome,
                               TaskSpec, TaskStatus)
     from workflows import calls
-    from workflows.search import ASSIGNEE, DUE_DATE
+    from workflows.search import ASSIGNEE, DUE_DATE, PROCESS_STAGE
 
 
 class HumanSteps:
@@ -33,6 +33,7 @@ class HumanSteps:
         self._payloads: dict[str, dict[str, Any]] = {}
         self._then: dict[str, Callable[[TaskOutcome | None], StageChange | None]] = {}
         self._task_lock = asyncio.Lock()
+        self._closing: list[CloseStepInput] = []  # decided steps whose close is not yet written
 
     # -- the update people use -------------------------------------------------------------
 
@@ -49,15 +50,16 @@ class HumanSteps:
             outcome = TaskOutcome(task_id=req.task_id, decision=self.decision_of(spec, req.payload),
                                   decided_by=req.actor.name, request_id=req.request_id,
                                   decided_at=workflow.now())
-            # Recorded before the first await, so a rival update's validator already sees it.
+            # Recorded before returning, so a rival update's validator already sees it.
             self._outcomes[req.task_id] = outcome
             self._payloads[req.task_id] = {"payload": req.payload, "actor": req.actor}
-            # The task row and the stage the decision leads to: one write. Temporal answers this
-            # update when the workflow task completes, which waits for its local activities: a
-            # manager's click costs this one write, and the row is closed when they hear back.
-            await calls.local("close_step", CloseStepInput(
-                CloseTaskInput(req.task_id, TaskStatus.DONE, outcome), self._stage_after(outcome)))
             self._open_tasks.pop(req.task_id, None)
+            # No activity here: Temporal answers the update as soon as this workflow task
+            # completes, which would wait for a local activity. The web app closes the task row
+            # when it hears back (db/task_rows.py); the close and the stage the decision leads to
+            # travel with the workflow's next activity (the next step's opening, as a rule).
+            self._closing.append(CloseStepInput(
+                CloseTaskInput(req.task_id, TaskStatus.DONE, outcome), self._stage_after(outcome)))
             return outcome
 
     @complete_task.validator
@@ -84,18 +86,22 @@ class HumanSteps:
     async def human_step(
             self, spec: TaskSpec, checkpoints: list[Checkpoint], *, stage: StageChange | None = None,
             then: Callable[[TaskOutcome | None], StageChange | None] | None = None,
+            open_with: Callable[[OpenStepInput], Awaitable[Any]] | None = None,
     ) -> TaskOutcome | None:
         """`stage`: the stage the process enters with this step, written with the task row.
         `then(outcome)`: the stage the decision (None: the fallback) leads to, if any, written
-        with the closed task row; it runs once, when the step closes."""
+        with the closed task row; it runs once, when the step closes.
+        `open_with(step)`: an activity of the caller's that opens the step along with work of its
+        own (activities/steps.py); by default the generic `open_step`."""
         opened_at = workflow.now()
         self._open_tasks[spec.task_id] = spec
         if then is not None:
             self._then[spec.task_id] = then
-        self._show_assignment(spec)
-        # The stage, the task row, then the notice to whoever must act: one remote activity (the
-        # mail needs one anyway), the row written before any mail goes out (activities/steps.py).
-        await calls.remote("open_step", OpenStepInput(spec, stage))
+        self._show_assignment(spec, stage)
+        # Earlier closes, the stage, the task row, then the notice to whoever must act: one remote
+        # activity (the mail needs one anyway), rows written before any mail goes out.
+        step = OpenStepInput(spec, stage, self._take_closing())
+        await (open_with(step) if open_with is not None else calls.remote("open_step", step))
         reminders = 0
         for point in checkpoints:
             remaining = opened_at + point.after - workflow.now()
@@ -125,6 +131,11 @@ class HumanSteps:
         await workflow.wait_condition(lambda: self._is_closed(spec.task_id))
         return self._outcomes[spec.task_id]
 
+    async def write_closed_steps(self) -> None:
+        """Write the close of steps decided since the last opening, where no step opens next."""
+        for closing in self._take_closing():
+            await calls.remote("close_step", closing)
+
     def payload_of(self, task_id: str) -> dict[str, Any]:
         return self._payloads[task_id]["payload"]
 
@@ -152,7 +163,14 @@ class HumanSteps:
         except asyncio.TimeoutError:
             return self._is_closed(task_id)
 
-    def _show_assignment(self, spec: TaskSpec) -> None:
+    def _take_closing(self) -> tuple[CloseStepInput, ...]:
+        closing, self._closing = tuple(self._closing), []
+        return closing
+
+    def _show_assignment(self, spec: TaskSpec, stage: StageChange | None) -> None:
+        """One upsert (one history event, one visibility write) for all the step changes."""
         assignee = spec.assignee_role or f"partner:{spec.assignee_org_id}"
-        workflow.upsert_search_attributes([ASSIGNEE.value_set(assignee),
-                                           DUE_DATE.value_set(spec.due_at)])
+        updates = [ASSIGNEE.value_set(assignee), DUE_DATE.value_set(spec.due_at)]
+        if stage is not None:
+            updates.append(PROCESS_STAGE.value_set(stage.stage.value))
+        workflow.upsert_search_attributes(updates)

@@ -16,10 +16,11 @@ with workflow.unsafe.imports_passed_through():
                                   review_checkpoints, simple_checkpoints)
     from domain.onboarding import (ActivationInput, AgreementDocument, AgreementInput, MailInput,
                                    OnboardingInput, OnboardingStatus, RecordApplicationInput,
-                                   ReviewDecision, ScreeningResult, SignatureRecord, Stage, StageChange)
+                                   ReviewDecision, ScreeningResult, SignatureRecord, Stage, StageChange,
+                                   agreement_title)
     from domain.program import Countersign, ReviewFallback
     from domain.roles import Role
-    from domain.steps import AcceptApplicationInput
+    from domain.steps import AcceptApplicationInput, IssueAgreementInput, OpenStepInput
     from domain.tasks import TaskOutcome, TaskSpec
     from workflows import calls
     from workflows.human_steps import HumanSteps
@@ -44,22 +45,11 @@ class PartnerOnboardingWorkflow(HumanSteps):
 
     @workflow.run
     async def run(self, inp: OnboardingInput) -> OnboardingStatus:
-        # Recorded, screened and confirmed to the applicant in one remote activity (the mail
-        # needs one anyway): starting an application costs no local activity (activities/steps.py).
-        screening = await calls.remote("accept_application", AcceptApplicationInput(
-            RecordApplicationInput(inp.org_id, inp.reference, self._wf_id, self._application,
-                                   inp.locale),
-            self._mail_input("application_received", to=self._contact_email)), ScreeningResult)
-        self._flags = screening.flags
-
         if await self._review_until_decided():
-            # A document, so a remote activity (workflows/calls.py); it also lets the approval's
-            # workflow task, and with it the manager's update, complete after one write.
-            agreement = await calls.remote("generate_agreement", AgreementInput(
-                inp.org_id, self._wf_id, inp.program.agreement_template, inp.program.name,
-                self._application), AgreementDocument)
-            if await self._partner_signs(agreement) and await self._company_countersigns(agreement):
+            agreement = await self._partner_signs()
+            if agreement is not None and await self._company_countersigns(agreement):
                 await self._activate()
+        await self.write_closed_steps()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.get_status()
 
@@ -74,19 +64,23 @@ class PartnerOnboardingWorkflow(HumanSteps):
         """Loops through 'more information' rounds; True once approved."""
         rules = self._inp.program
         for attempt in range(1, MAX_REVIEW_ROUNDS + 1):
-            stage = self._enter_stage(Stage.IN_REVIEW, "Awaiting review by channel managers")
+            stage = self._enter_stage(Stage.IN_REVIEW, "Awaiting review by channel managers",
+                                      publish=False)
             points = review_checkpoints(rules.review_sla, rules.review_escalation_grace)
             outcome = await self.human_step(self._task(
                 "review", attempt, "review_application", "review_decision.v1",
                 f"Review application {self._inp.reference}: {self._company}", points,
                 role=Role.CHANNEL_MANAGER, context={"flags": [asdict(f) for f in self._flags],
                                                     "reference": self._inp.reference}), points,
-                stage=stage, then=self._stage_after_review)
+                stage=stage, then=self._stage_after_review,
+                # The first review opens with the application itself (one activity in all).
+                open_with=self._accept_application if attempt == 1 else None)
             decision, reason, actor = self._review_result(outcome)
             self._decisions.append(f"review {attempt}: {decision} by {actor}")
             if decision == ReviewDecision.APPROVE:
                 return True
             if decision == ReviewDecision.REJECT:
+                await self.write_closed_steps()  # the rejected stage before the mail saying so
                 await self._mail("application_rejected", to=self._contact_email, reason=reason)
                 return False
             if decision == "expired":
@@ -97,6 +91,15 @@ class PartnerOnboardingWorkflow(HumanSteps):
                 return False
         await self._set_stage(Stage.EXPIRED, "Too many rounds of questions; please apply again")
         return False
+
+    async def _accept_application(self, review: OpenStepInput) -> None:
+        """Recorded, screened, confirmed to the applicant, its review opened: one activity."""
+        screening = await calls.remote("accept_application", AcceptApplicationInput(
+            RecordApplicationInput(self._inp.org_id, self._inp.reference, self._wf_id,
+                                   self._application, self._inp.locale),
+            self._mail_input("application_received", to=self._contact_email), review),
+            ScreeningResult)
+        self._flags = screening.flags
 
     def _stage_after_review(self, outcome: TaskOutcome | None) -> StageChange | None:
         """Written with the closed review task; more information opens a step of its own."""
@@ -123,7 +126,7 @@ class PartnerOnboardingWorkflow(HumanSteps):
 
     async def _applicant_adds_information(self, attempt: int, question: str, asked_by: str) -> bool:
         stage = self._enter_stage(Stage.MORE_INFO, f"More information requested: {question}",
-                                  asked_by)
+                                  asked_by, publish=False)
         points = simple_checkpoints(self._inp.program.more_info_sla)
         outcome = await self.human_step(self._task(
             "more-info", attempt, "edit_application", "partner_application.v1",
@@ -143,22 +146,33 @@ class PartnerOnboardingWorkflow(HumanSteps):
 
     # -- agreement ------------------------------------------------------------------------------
 
-    async def _partner_signs(self, agreement: AgreementDocument) -> bool:
+    async def _partner_signs(self) -> AgreementDocument | None:
+        """The agreement, once the partner signed it; None when it expired unsigned."""
         rules = self._inp.program
+        title = agreement_title(self._application)
         stage = self._enter_stage(Stage.AGREEMENT_OUT,
-                                  f"Awaiting the partner's signature of {agreement.title}")
+                                  f"Awaiting the partner's signature of {title}", publish=False)
         points = expiry_checkpoints(rules.signature_expiry, rules.signature_reminders_before)
+        issued: list[AgreementDocument] = []
+
+        async def issue(signing: OpenStepInput) -> None:
+            # The document and its signing step in one activity, with the approval's close.
+            issued.append(await calls.remote("issue_agreement", IssueAgreementInput(
+                AgreementInput(self._inp.org_id, self._wf_id, rules.agreement_template, rules.name,
+                               self._application), signing), AgreementDocument))
+
         outcome = await self.human_step(self._task(
-            "sign", 1, "sign_agreement", "sign_agreement.v1", f"Sign {agreement.title}", points,
-            partner=True, context={"agreement_id": agreement.agreement_id, "sha256": agreement.sha256}),
-            points, stage=stage,
+            "sign", 1, "sign_agreement", "sign_agreement.v1", f"Sign {title}", points,
+            partner=True, context={"agreement_id": ids.agreement_id(self._wf_id)}),
+            points, stage=stage, open_with=issue,
             then=self._expired_unless_done("The agreement was not signed before it expired"))
+        agreement = issued[0]
         if outcome is None:
             await self._mail("agreement_expired", to_role=Role.CHANNEL_MANAGER)
             await self._mail("agreement_expired_partner", to=self._contact_email)
-            return False
+            return None
         await self._record_signature(agreement, "partner", outcome)
-        return True
+        return agreement
 
     async def _company_countersigns(self, agreement: AgreementDocument) -> bool:
         rules = self._inp.program
@@ -167,7 +181,8 @@ class PartnerOnboardingWorkflow(HumanSteps):
                 agreement.agreement_id, "company", f"{rules.name} (automatic)", workflow.now(),
                 sha256=agreement.sha256))
             return True
-        stage = self._enter_stage(Stage.COUNTERSIGN, "Awaiting countersignature by a channel manager")
+        stage = self._enter_stage(Stage.COUNTERSIGN, "Awaiting countersignature by a channel manager",
+                                  publish=False)
         # Escalate but never expire: a partner who signed must not lose the agreement to our delay.
         points = [p for p in review_checkpoints(rules.countersign_sla, rules.review_escalation_grace)
                   if p.kind != CheckpointKind.FALLBACK]
@@ -211,13 +226,16 @@ class PartnerOnboardingWorkflow(HumanSteps):
             assignee_email=self._contact_email if partner else None, context=context or {})
 
     def _enter_stage(self, stage: Stage, details: str, actor: str = "system",
-                     action: str = "") -> StageChange:
+                     action: str = "", publish: bool = True) -> StageChange:
         """The stage in the workflow's own state; the caller writes the returned record, alone
-        (_set_stage) or with the task row of the step that begins here (human_step)."""
+        (_set_stage) or with the task row of the step that begins here (human_step). A step's
+        stage is published to search by human_step, in one upsert with its assignee
+        (publish=False)."""
         self._stage, self._details = stage, details
         self._events += 1
         workflow.set_current_details(f"{stage.value}: {details}")
-        workflow.upsert_search_attributes([PROCESS_STAGE.value_set(stage.value)])
+        if publish:
+            workflow.upsert_search_attributes([PROCESS_STAGE.value_set(stage.value)])
         return StageChange(f"{self._wf_id}/stage/{self._events}", self._inp.org_id, stage,
                            details[:1000], actor, action)
 

@@ -11,16 +11,18 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from activities.outbox import Outbox, Recipient
 from activities.mailer import SmtpMailer
+from activities.outbox import Outbox, Recipient
+from activities.recruitment import RecruitmentActivities
 from activities.steps import StepActivities
 from activities.tasks import TaskActivities
 from db.migrate import downgrade, upgrade
 from db.models import Base, OutboxMail, Task, TimelineEvent
 from db.session import make_engine
 from domain import ids
-from domain.onboarding import MailInput, RecordApplicationInput, Stage, StageChange
-from domain.steps import AcceptApplicationInput, CloseStepInput, OpenStepInput
+from domain.onboarding import AgreementInput, MailInput, RecordApplicationInput, Stage, StageChange
+from domain.program import ProgramRules
+from domain.steps import AcceptApplicationInput, CloseStepInput, IssueAgreementInput, OpenStepInput
 from domain.tasks import CloseTaskInput, TaskOutcome, TaskSpec, TaskStatus
 from settings import Settings
 from tests.conftest import application
@@ -79,31 +81,49 @@ async def test_mail_renders_in_the_recipients_language(outbox, sessions, smtp):
 
 
 async def test_activities_are_idempotent_under_retries(sessions, mail_settings, outbox):
-    steps = StepActivities(outbox, TaskActivities(outbox, mail_settings))
+    tasks = TaskActivities(outbox, mail_settings)
+    steps = StepActivities(outbox, tasks, RecruitmentActivities(outbox, mail_settings))
     org_id = ids.new_org_id()
     wf = ids.onboarding_workflow_id(org_id)
     record = RecordApplicationInput(org_id, ids.application_reference(org_id), wf, application())
-    change = StageChange(f"{wf}/stage/1", org_id, Stage.IN_REVIEW, "Awaiting review")
+    in_review = StageChange(f"{wf}/stage/1", org_id, Stage.IN_REVIEW, "Awaiting review")
+    approved = StageChange(f"{wf}/stage/2", org_id, Stage.AGREEMENT_OUT, "Approved", "Mia",
+                           action="approved")
+    awaiting = StageChange(f"{wf}/stage/3", org_id, Stage.AGREEMENT_OUT, "Awaiting signature")
     due = datetime.now(timezone.utc) + timedelta(days=2)
-    spec = TaskSpec(ids.task_id(wf, "review"), wf, "review_application", "review_decision.v1",
-                    "Review", org_id, due, assignee_role="channel_manager")
-    outcome = TaskOutcome(spec.task_id, "approve", "Mia", "req-1", datetime.now(timezone.utc))
+    review = TaskSpec(ids.task_id(wf, "review"), wf, "review_application", "review_decision.v1",
+                      "Review", org_id, due, assignee_role="channel_manager")
+    sign = TaskSpec(ids.task_id(wf, "sign"), wf, "sign_agreement", "sign_agreement.v1", "Sign",
+                    org_id, due, assignee_org_id=org_id,
+                    assignee_email=record.application["contact_email"])
+    outcome = TaskOutcome(review.task_id, "approve", "Mia", "req-1", datetime.now(timezone.utc))
+    review_closed = CloseStepInput(CloseTaskInput(review.task_id, TaskStatus.DONE, outcome), approved)
     confirmation = MailInput(key=f"{wf}/received", to=record.application["contact_email"],
                              template="application_received",
                              context={"reference": record.reference, "company": "Acme",
-                                      "contact_name": "Li"})
+                                      "contact_name": "Li", "org_id": org_id})
+    rules = ProgramRules()
+    agreement = AgreementInput(org_id, wf, rules.agreement_template, rules.name, record.application)
+    documents = []
     for _ in range(2):  # every step activity the workflow calls, each retried once
-        await steps.accept_application(AcceptApplicationInput(record, confirmation))
-        await steps.open_step(OpenStepInput(spec, change))
-        await steps.close_step(CloseStepInput(CloseTaskInput(spec.task_id, TaskStatus.DONE,
-                                                             outcome)))
+        await steps.accept_application(AcceptApplicationInput(
+            record, confirmation, OpenStepInput(review, in_review)))
+        documents.append(await steps.issue_agreement(IssueAgreementInput(
+            agreement, OpenStepInput(sign, awaiting, (review_closed,)))))
+        await steps.close_step(review_closed)
+    assert documents[0] == documents[1]
     with sessions() as s:
-        assert s.scalar(select(func.count()).select_from(TimelineEvent)
-                        .where(TimelineEvent.org_id == org_id)) == 2  # submitted + in_review
-        task = s.get(Task, spec.task_id)
+        lines = s.scalars(select(TimelineEvent.action).where(TimelineEvent.org_id == org_id)
+                          .order_by(TimelineEvent.id)).all()
+        assert lines == ["submitted", "in_review", "approved", "agreement_out"]
+        task = s.get(Task, review.task_id)
         assert task.status == "done" and task.completed_by == "Mia"
         assert task.due_at.tzinfo is not None
         assert abs(task.due_at - due) < timedelta(seconds=1)
+        signing = s.get(Task, sign.task_id)
+        assert signing.status == "open" and signing.context["sha256"] == documents[0].sha256
+        assert s.scalar(select(func.count()).select_from(OutboxMail)
+                        .where(OutboxMail.org_id == org_id)) == 2  # confirmation + sign link
 
 
 def test_one_signature_per_party(sessions):

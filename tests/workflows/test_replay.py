@@ -65,8 +65,16 @@ async def _expired_review(harness):
     return handle
 
 
-@pytest.mark.parametrize("scenario", [_more_info_then_activated, _expired_review],
-                         ids=["more_info_then_activated", "expired_review"])
+async def _rejected(harness):
+    handle, _, _ = await harness.start()
+    review = await harness.open_task(handle, "review_application")
+    await harness.decide(handle, review, MANAGER, {"decision": "reject", "reason": "No coverage"})
+    await handle.result()
+    return handle
+
+
+@pytest.mark.parametrize("scenario", [_more_info_then_activated, _expired_review, _rejected],
+                         ids=["more_info_then_activated", "expired_review", "rejected"])
 async def test_fresh_history_replays(harness, scenario):
     handle = await scenario(harness)
     history = await handle.fetch_history()
