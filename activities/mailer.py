@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from email.message import EmailMessage
+from email.message import Message
 from functools import cache
 from typing import Protocol
 
@@ -13,11 +13,11 @@ import aiosmtplib
 
 from settings import Settings
 
-Send = Callable[[EmailMessage], Awaitable[object]]
+Send = Callable[[Message], Awaitable[object]]
 
 
 class Mailer(Protocol):
-    async def send(self, message: EmailMessage) -> None: ...
+    async def send(self, message: Message) -> None: ...
 
     def connection(self) -> AbstractAsyncContextManager[Send]: ...
 
@@ -32,7 +32,7 @@ class SmtpMailer:
     def __init__(self, settings: Settings) -> None:
         self._s = settings
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: Message) -> None:
         async with self.connection() as send:
             await send(message)
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
+from functools import lru_cache
 
 from babel import Locale
-from jinja2 import Environment, StrictUndefined
+from jinja2 import Environment, StrictUndefined, Template
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from temporalio import activity
@@ -121,13 +122,19 @@ class RecruitmentActivities:
         props = form_schema("partner_application.v1")["properties"]
         labels = props["products"]["x-labels"]
         country = Locale("en").territories.get(app["country"], app["country"])
-        env = Environment(undefined=StrictUndefined, keep_trailing_newline=True)
-        return env.from_string(agreement_template(inp.template)).render(
+        return _compiled_agreement(inp.template).render(
             program_name=inp.program_name, company_legal_name=self._settings.company_name,
             partner=app, country_name=country, reference=reference,
             partner_type_label=props["partner_type"]["x-labels"][app["partner_type"]].lower(),
             products=", ".join(labels[p] for p in app.get("products", [])) or "all products",
             territory=", ".join(x for x in (app.get("region"), country) if x))
+
+
+@lru_cache(maxsize=16)
+def _compiled_agreement(name: str) -> Template:
+    """Compiled once per template: compiling it cost more than the rest of the activity."""
+    env = Environment(undefined=StrictUndefined, keep_trailing_newline=True)
+    return env.from_string(agreement_template(name))
 
 
 def record_and_screen(session: Session, inp: RecordApplicationInput) -> ScreeningResult:

@@ -93,19 +93,34 @@ def login(host: str, port: int, email: str) -> Browser:
     return b
 
 
-def decisions(browsers: list[Browser], task_ids: list[str], per_client: int) -> list[float]:
-    """Each manager opens a task page (untimed), then posts 'approve': ms from POST to redirect.
+def open_pages(browsers: list[Browser], task_ids: list[str], per_client: int
+               ) -> list[list[tuple[str, dict]]]:
+    """Each manager opens its task pages (untimed): the hidden fields each decision posts."""
+    def manager(b: Browser, mine: list[str]) -> list[tuple[str, dict]]:
+        return [(f"/manage/tasks/{t}", b.form(f"/manage/tasks/{t}")) for t in mine]
 
+    with ThreadPoolExecutor(len(browsers)) as pool:
+        return list(pool.map(manager, browsers,
+                             [task_ids[i * per_client:(i + 1) * per_client]
+                              for i in range(len(browsers))]))
+
+
+def decisions(browsers: list[Browser], task_ids: list[str], per_client: int,
+              pages: list[list[tuple[str, dict]]] | None = None) -> list[float]:
+    """Each manager posts 'approve' on its tasks: ms from POST to redirect.
+
+    Pages already open (`pages`, from open_pages) are posted back to back, as the raw callers
+    send their updates; otherwise each manager opens a task page (untimed) before each post.
     All managers start together (a barrier), each on its own tasks, so the posts overlap."""
     latencies: list[float] = []
     lock = threading.Lock()
     barrier = threading.Barrier(len(browsers))
 
-    def manager(b: Browser, mine: list[str]) -> None:
+    def manager(b: Browser, mine: list[str], opened: list[tuple[str, dict]] | None) -> None:
         barrier.wait()
-        for task_id in mine:
-            url = f"/manage/tasks/{task_id}"
-            hidden = b.form(url)
+        for i, task_id in enumerate(mine):
+            url, hidden = opened[i] if opened else (f"/manage/tasks/{task_id}", None)
+            hidden = hidden or b.form(url)
             began = time.perf_counter()
             resp = b.post(url, {"decision": "approve", **hidden})
             took = (time.perf_counter() - began) * 1000
@@ -116,7 +131,8 @@ def decisions(browsers: list[Browser], task_ids: list[str], per_client: int) -> 
 
     n = len(browsers)
     with ThreadPoolExecutor(n) as pool:
-        futures = [pool.submit(manager, b, task_ids[i * per_client:(i + 1) * per_client])
+        futures = [pool.submit(manager, b, task_ids[i * per_client:(i + 1) * per_client],
+                               pages[i] if pages else None)
                    for i, b in enumerate(browsers)]
         for f in futures:
             f.result()

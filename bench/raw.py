@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Callable
 
 from bench.raw_workflows import RAW_TASK_QUEUE, RawUpdateWorkflow, RawWorkflow
 from settings import Settings
@@ -34,7 +35,8 @@ def throughput(settings: Settings, total: int, concurrency: int, warmup: int = 1
     return asyncio.run(_throughput(settings, total, concurrency, warmup))
 
 
-async def _update_latency(settings: Settings, per_caller: int, concurrency: int) -> list[float]:
+async def _update_latency(settings: Settings, per_caller: int, concurrency: int,
+                          on_start: Callable[[], None]) -> list[float]:
     client = await connect(settings)
     run = uuid.uuid4().hex[:8]
     total = per_caller * concurrency
@@ -44,6 +46,7 @@ async def _update_latency(settings: Settings, per_caller: int, concurrency: int)
     # Like a review task, each workflow has run its first task and sits waiting before the clock.
     await asyncio.gather(*(h.query("__stack_trace") for h in handles[-concurrency:]))
     await asyncio.sleep(1.0)
+    on_start()
     latencies: list[float] = []
 
     async def caller(mine) -> None:
@@ -54,9 +57,12 @@ async def _update_latency(settings: Settings, per_caller: int, concurrency: int)
             latencies.append((time.perf_counter() - began) * 1000)
 
     await asyncio.gather(*(caller(handles[c::concurrency]) for c in range(concurrency)))
+    await asyncio.gather(*(h.result() for h in handles))  # untimed: the activity each update starts
     return latencies
 
 
-def update_latency(settings: Settings, per_caller: int, concurrency: int) -> list[float]:
-    """Milliseconds per update round trip (sent to accepted and completed), one sample per call."""
-    return asyncio.run(_update_latency(settings, per_caller, concurrency))
+def update_latency(settings: Settings, per_caller: int, concurrency: int,
+                   on_start: Callable[[], None] = lambda: None) -> list[float]:
+    """Milliseconds per update round trip (sent to accepted and completed), one sample per call.
+    `on_start()` runs once every workflow is waiting, just before the first update."""
+    return asyncio.run(_update_latency(settings, per_caller, concurrency, on_start))

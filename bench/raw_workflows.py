@@ -1,9 +1,12 @@
 """The engine's own limit: the smallest workflows that do what the product's steps do.
 
-RawWorkflow runs one activity and completes (compared with an application reaching review);
-RawUpdateWorkflow waits for one update and completes (compared with a review decision). They run in
-their own worker process (bench/raw_worker.py) with the product worker's tuning, so the ratio
-measures what the product adds, not a different worker configuration.
+RawWorkflow runs one activity and completes (compared with an application reaching review).
+RawUpdateWorkflow is "the same kind of workflow" (issue 3) for the review decision: it waits for
+one update, answers it, then, like RawWorkflow and like the product after a decision, runs one
+activity and completes. The update is answered when the workflow task that takes it completes,
+before that activity runs, as in the product. They run in their own worker process
+(bench/raw_worker.py) with the product worker's tuning, so the ratio measures what the product
+adds, not a different worker configuration.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ class RawUpdateWorkflow:
     @workflow.run
     async def run(self) -> str:
         await workflow.wait_condition(lambda: self._decision is not None)
+        await workflow.execute_activity("bench_noop", 1, result_type=int,
+                                        start_to_close_timeout=timedelta(seconds=30))
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._decision or ""
 

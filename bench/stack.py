@@ -105,10 +105,21 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
-def cpu_by_component(stack) -> dict[str, float]:
+def cpu_by_component(stack, raw_worker: subprocess.Popen | None = None) -> dict[str, float]:
     web = stack.children["web"].pid
     me = os.times()
-    return {"temporal_server": cpu_s(stack.temporal.process.pid),
-            "worker": cpu_s(stack.children["worker"].pid),
-            "web": sum(cpu_s(p) for p in [web, *children_of(web)]),
-            "bench_clients_and_smtp": me.user + me.system}
+    cpu = {"temporal_server": cpu_s(stack.temporal.process.pid),
+           "worker": cpu_s(stack.children["worker"].pid),
+           "web": sum(cpu_s(p) for p in [web, *children_of(web)]),
+           "bench_clients_and_smtp": me.user + me.system}
+    if raw_worker is not None:
+        cpu["raw_worker"] = cpu_s(raw_worker.pid)
+    return cpu
+
+
+def cpu_spent(before: dict[str, float], after: dict[str, float], per: int = 1,
+              scale: float = 1.0) -> dict[str, float]:
+    """CPU between two readings, by component, divided by `per` (items) and times `scale`."""
+    spent = {k: round((after[k] - before[k]) * scale / per, 1) for k in after}
+    spent["total"] = round(sum(v for k, v in spent.items()), 1)
+    return spent

@@ -17,7 +17,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from db.models import Task
 from db.task_rows import write_close
 from domain.tasks import Actor, CloseTaskInput, CompleteTaskInput, TaskOutcome, TaskStatus
-from web.database import sessions
+from web.database import db
 from web.roles import role_label
 from web.temporal_bridge import TemporalUnavailable
 
@@ -76,8 +76,9 @@ def _close_row(outcome: TaskOutcome) -> None:
     """Temporal has the decision: close the row now, so the page the person lands on already
     shows it decided. The workflow's next activity writes the same close again (a no-op) with
     the stage the decision leads to; answering the update does not wait for that activity."""
-    with sessions().begin() as session:
-        write_close(session, CloseTaskInput(outcome.task_id, TaskStatus.DONE, outcome))
+    session = db()  # the request's own session: a second connection per request could starve the pool
+    write_close(session, CloseTaskInput(outcome.task_id, TaskStatus.DONE, outcome))
+    session.commit()
 
 
 def _outcome_of(task: Task) -> TaskOutcome:
