@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import threading
-import weakref
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 from typing import TypeVar
 
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.exceptions import ApplicationError
+
+from db.session import writer_turn
 
 T = TypeVar("T")
 
@@ -23,24 +21,10 @@ class BusinessError(ApplicationError):
         super().__init__(message, type="BusinessError", non_retryable=True)
 
 
-_SQLITE_WRITERS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
-
-
-def _one_at_a_time(sessions: sessionmaker[Session]) -> AbstractContextManager:
-    """SQLite takes one writer at a time, and a writer that finds the file locked sleeps in
-    growing steps (up to 100 ms) before it tries again: with a dozen activity threads that turned
-    into a convoy. Queueing them on a lock in this process wakes each one the moment the previous
-    transaction ends. PostgreSQL needs no such thing."""
-    engine = sessions.kw.get("bind")
-    if engine is None or engine.dialect.name != "sqlite":
-        return nullcontext()
-    return _SQLITE_WRITERS.setdefault(engine, threading.Lock())
-
-
 class DbActivities:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
-        self._one_writer = _one_at_a_time(sessions)
+        self._one_writer = writer_turn(sessions)  # SQLite: writers queue (db/session.py)
 
     async def in_transaction(self, work: Callable[[Session], T]) -> T:
         """SQLAlchemy is synchronous: run it in a thread so the worker's event loop stays free."""
