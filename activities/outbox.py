@@ -27,6 +27,9 @@ from domain.roles import may_act_as
 from settings import Settings
 
 
+_NEW_ROWS = "outbox.new_rows"  # Session.info key: rows written in this transaction
+
+
 @dataclass(frozen=True)
 class Recipient:
     address: str
@@ -67,8 +70,11 @@ class Outbox(DbActivities):
             if row_key in stored:
                 continue  # a retry: rendered and stored the first time
             mail = render_mail(template, context, r.locale)
-            session.add(OutboxMail(key=row_key, message_id=self._message_id(row_key), org_id=org_id,
-                                   recipients=[r.address], subject=mail.subject, body_text=mail.body))
+            row = OutboxMail(key=row_key, message_id=self._message_id(row_key), org_id=org_id,
+                             recipients=[r.address], subject=mail.subject, body_text=mail.body,
+                             created_at=utcnow())
+            session.add(row)
+            session.info.setdefault(_NEW_ROWS, {})[row_key] = row
         session.flush()
         return keys
 
@@ -84,9 +90,16 @@ class Outbox(DbActivities):
 
     @staticmethod
     def _pending(session: Session, keys: list[str]) -> list[tuple]:
+        # Rows this transaction wrote are pending by definition; only older ones (a retry's)
+        # are read back.
+        new = session.info.get(_NEW_ROWS, {})
+        rows = [new[k] for k in keys if k in new]
+        older = [k for k in keys if k not in new]
+        if older:
+            rows += session.scalars(select(OutboxMail).where(OutboxMail.key.in_(older),
+                                                             OutboxMail.status != "sent"))
         return [(m.key, m.message_id, m.recipients, m.subject, m.body_text, m.created_at)
-                for m in session.scalars(select(OutboxMail).where(OutboxMail.key.in_(keys),
-                                                                  OutboxMail.status != "sent"))]
+                for m in rows]
 
     async def _send(self, pending: list[tuple]) -> int:
         if not pending:

@@ -80,7 +80,7 @@ class StepActivities:
             _close(session, earlier)
         # A retry after a decision must not put the process back into the opening stage.
         if self._tasks.write_open(session, step.task) and step.stage is not None:
-            record_stage(session, step.stage)
+            record_stage(session, step.stage, first_time=True)  # written with the row, atomically
         return self._tasks.enqueue_notice(session, step.task)
 
 
