@@ -47,7 +47,10 @@ def form_schema(name: str) -> dict[str, Any]:
     return schema
 
 
+@lru_cache(maxsize=None)
 def form_validator(name: str) -> Draft202012Validator:
+    """One per schema, shared by every submission: a validator is immutable once built (its
+    reference resolver included), so rebuilding it per form was repeated work."""
     return Draft202012Validator(form_schema(name), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
@@ -92,7 +95,16 @@ def load_program(program_id: str = "default", version: int | None = None) -> Pro
         candidates = [p for p in candidates if p.stem == f"{program_id}.v{version}"]
     if not candidates:
         raise DefinitionError(f"no program definition {program_id!r} version {version}")
-    return program_rules_from(json.loads(candidates[-1].read_text(encoding="utf-8")))
+    newest = candidates[-1].stat()
+    return _program_from_file(candidates[-1], newest.st_mtime_ns, newest.st_size)
+
+
+@lru_cache(maxsize=32)
+def _program_from_file(path: Path, _mtime_ns: int, _size: int) -> ProgramRules:
+    """Read and checked once per version of the file: every application submitted loads the
+    program, and the meta-schema check cost more than the rest of the request's own work. Keyed on
+    the file's modification time and size, so a new or edited definition is still read."""
+    return program_rules_from(json.loads(path.read_text(encoding="utf-8")))
 
 
 def agreement_template(name: str) -> str:

@@ -11,13 +11,13 @@ from typing import Any
 
 from flask_babel import gettext
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, RadioField, SelectField,
-                     StringField, TextAreaField)
+from wtforms import BooleanField, EmailField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from definitions.loader import form_schema
 from forms.choices import current_locale_name, enum_choices
-from forms.fields import CatalogTranslations, MultiCheckboxField, SearchPattern
+from forms.fields import (CatalogTranslations, FixedChoices, FixedSelectField, MultiCheckboxField,
+                          RadioGroupField, SearchPattern)
 
 _cache: dict[tuple[str, str], type["SchemaForm"]] = {}
 _lock = threading.Lock()
@@ -100,7 +100,7 @@ def _field(prop: dict[str, Any], required: bool, locale_name: str):
         at_least = prop.get("minItems", 0)
         checks = ([DataRequired(message=custom or gettext("Choose at least one option."))]
                   if required or at_least else [Optional()])
-        return MultiCheckboxField(choices=choices, validators=checks,
+        return MultiCheckboxField(choices=choices, validators=checks, rendered={},
                                   invalid_choice_message=gettext("Choose from the options shown."),
                                   **kwargs)
     if kind == "boolean":
@@ -117,10 +117,11 @@ def _field(prop: dict[str, Any], required: bool, locale_name: str):
         choices = enum_choices(prop, locale_name)
         invalid = gettext("Choose one of the options.")
         if widget == "radio":
-            return RadioField(choices=choices, validators=must, invalid_choice_message=invalid, **kwargs)
+            return RadioGroupField(choices=choices, validators=must, invalid_choice_message=invalid,
+                                   rendered={}, **kwargs)
         blank = ("", gettext("Choose…"))
-        return SelectField(choices=[blank, *choices], validators=must, invalid_choice_message=invalid,
-                           **kwargs)
+        return FixedSelectField(fixed=FixedChoices([blank, *choices]), validators=must,
+                                invalid_choice_message=invalid, **kwargs)
     return _string_field(prop, must, custom, widget, kwargs)
 
 
