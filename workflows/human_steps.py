@@ -124,9 +124,11 @@ class HumanSteps:
                     if spec.task_id in self._outcomes:
                         break
                     self._open_tasks.pop(spec.task_id, None)
-                    await calls.local("close_step", CloseStepInput(
+                    closing = CloseStepInput(
                         CloseTaskInput(spec.task_id, TaskStatus.EXPIRED, note=point.label),
-                        self._stage_after(None, spec.task_id)))
+                        self._stage_after(None, spec.task_id))
+                    self._publish_stage(closing)
+                    await calls.local("close_step", closing)
                 return None
         await workflow.wait_condition(lambda: self._is_closed(spec.task_id))
         return self._outcomes[spec.task_id]
@@ -134,6 +136,7 @@ class HumanSteps:
     async def write_closed_steps(self) -> None:
         """Write the close of steps decided since the last opening, where no step opens next."""
         for closing in self._take_closing():
+            self._publish_stage(closing)
             await calls.remote("close_step", closing)
 
     def payload_of(self, task_id: str) -> dict[str, Any]:
@@ -166,6 +169,11 @@ class HumanSteps:
     def _take_closing(self) -> tuple[CloseStepInput, ...]:
         closing, self._closing = tuple(self._closing), []
         return closing
+
+    @staticmethod
+    def _publish_stage(closing: CloseStepInput) -> None:
+        if closing.stage is not None:
+            workflow.upsert_search_attributes([PROCESS_STAGE.value_set(closing.stage.stage.value)])
 
     def _show_assignment(self, spec: TaskSpec, stage: StageChange | None) -> None:
         """One upsert (one history event, one visibility write) for all the step changes."""

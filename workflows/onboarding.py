@@ -106,11 +106,12 @@ class PartnerOnboardingWorkflow(HumanSteps):
         decision, reason, actor = self._review_result(outcome)
         if decision == ReviewDecision.APPROVE:
             return self._enter_stage(Stage.AGREEMENT_OUT, f"Approved by {actor}", actor,
-                                     action="approved")
+                                     action="approved", publish=False)
         if decision == ReviewDecision.REJECT:
-            return self._enter_stage(Stage.REJECTED, reason, actor)
+            return self._enter_stage(Stage.REJECTED, reason, actor, publish=False)
         if decision == "expired":
-            return self._enter_stage(Stage.EXPIRED, "No review decision before the deadline")
+            return self._enter_stage(Stage.EXPIRED, "No review decision before the deadline",
+                                     publish=False)
         return None
 
     def _review_result(self, outcome: TaskOutcome | None) -> tuple[str, str, str]:
@@ -228,9 +229,10 @@ class PartnerOnboardingWorkflow(HumanSteps):
     def _enter_stage(self, stage: Stage, details: str, actor: str = "system",
                      action: str = "", publish: bool = True) -> StageChange:
         """The stage in the workflow's own state; the caller writes the returned record, alone
-        (_set_stage) or with the task row of the step that begins here (human_step). A step's
-        stage is published to search by human_step, in one upsert with its assignee
-        (publish=False)."""
+        (_set_stage) or with the task row of the step that begins here (human_step). The stage
+        of a step, and the stage a decision leads to (a step's `then`), are published to search
+        by human_step when their rows are written, in one upsert with anything else that changes
+        then (publish=False): a stage the next step supersedes at once is never published."""
         self._stage, self._details = stage, details
         self._events += 1
         workflow.set_current_details(f"{stage.value}: {details}")
@@ -241,7 +243,8 @@ class PartnerOnboardingWorkflow(HumanSteps):
 
     def _expired_unless_done(self, details: str):
         """A step's `then`: a missed deadline ends the application, a decision leads on."""
-        return lambda outcome: None if outcome else self._enter_stage(Stage.EXPIRED, details)
+        return lambda outcome: None if outcome else self._enter_stage(Stage.EXPIRED, details,
+                                                                      publish=False)
 
     async def _set_stage(self, stage: Stage, details: str, actor: str = "system",
                          action: str = "") -> None:
