@@ -12,9 +12,6 @@ MO     := $(PO:.po=.mo)
 .PHONY: install run test clean bench
 
 install: $(STAMP) $(MO)
-	@# The worker's sandbox re-imports the workflow modules for every new workflow; where
-	@# PYTHONDONTWRITEBYTECODE is set (these machines) that meant compiling them every time.
-	@$(BIN)/python -m compileall -q workflows domain
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
