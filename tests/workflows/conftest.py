@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from db.models import Task, User
 from db.session import make_sessions
@@ -118,5 +119,7 @@ async def harness(time_env, sqlite_database_url, smtp):
     sessions = make_sessions(sqlite_database_url)
     h = Harness(time_env, time_env.client, settings, sessions, smtp)
     h.seed_staff()
-    async with build_worker(time_env.client, settings, sessions):
+    # The sandbox as a guard: a non-deterministic call in workflow code fails here (worker.py).
+    async with build_worker(time_env.client, settings, sessions,
+                            workflow_runner=SandboxedWorkflowRunner()):
         yield h
