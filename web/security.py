@@ -9,6 +9,7 @@ from functools import wraps
 from flask import abort, current_app
 from flask_login import LoginManager, UserMixin, current_user
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import bindparam, delete, select, update
 
 from db.models import LoginSession, User, utcnow
 from domain.roles import PARTNER_ROLES, STAFF_ROLES, effective_roles
@@ -64,27 +65,38 @@ def init_login(app) -> None:
     manager.user_loader(load_user)
 
 
+# One query per request for who is signed in: the browser's LoginSession row and its user together,
+# as plain columns (no ORM objects to build). Built once: this runs on every signed-in request.
+_SIGNED_IN = (
+    select(LoginSession.user_id, LoginSession.last_seen_at, User.name, User.email, User.roles,
+           User.org_id, User.locale, User.active)
+    .join(User, User.id == LoginSession.user_id)
+    .where(LoginSession.id == bindparam("login_session_id"))
+)
+
+
 def load_user(flask_login_id: str) -> CurrentUser | None:
     """Accept an id only while its LoginSession row exists: logout deletes it, so copies die too."""
     user_id, _, login_session_id = (flask_login_id or "").partition(":")
     if not user_id.isdigit() or not login_session_id:
         return None
     session = db()
-    record = session.get(LoginSession, login_session_id)
-    if record is None or record.user_id != int(user_id):
+    row = session.execute(_SIGNED_IN, {"login_session_id": login_session_id}).first()
+    if row is None or row.user_id != int(user_id):
         return None
     now = utcnow()
-    if now - record.last_seen_at > IDLE_LIMIT:
-        session.delete(record)
+    if now - row.last_seen_at > IDLE_LIMIT:
+        session.execute(delete(LoginSession).where(LoginSession.id == login_session_id))
         session.commit()
         return None
-    user = session.get(User, record.user_id)
-    if user is None or not user.active:
+    if not row.active:
         return None
-    if now - record.last_seen_at > SEEN_RESOLUTION:
-        record.last_seen_at = now
+    if now - row.last_seen_at > SEEN_RESOLUTION:
+        session.execute(update(LoginSession).where(LoginSession.id == login_session_id)
+                        .values(last_seen_at=now))
         session.commit()
-    return CurrentUser.of(user, login_session_id)
+    return CurrentUser(row.user_id, login_session_id, row.name, row.email, tuple(row.roles or ()),
+                       row.org_id, row.locale)
 
 
 def roles_required(*roles: str):

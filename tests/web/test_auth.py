@@ -10,6 +10,7 @@ from db.models import Invitation, LoginSession, User, utcnow
 from domain.tokens import link_token, token_hash
 from tests.web.conftest import PASSWORD, login, make_org, make_user, tag
 from web.passwords import verify_password
+from web.security import IDLE_LIMIT, SEEN_RESOLUTION
 
 
 def _cookie(client) -> str:
@@ -57,6 +58,51 @@ def test_the_same_cookie_works_until_sign_out(app, sessions):
     copy = app.test_client()
     copy.set_cookie("prm_session", _cookie(client))
     assert copy.get("/portal/").status_code == 200  # so the test above can fail
+
+
+def _signed_in_manager(app, sessions):
+    user = make_user(sessions, "channel_manager")
+    client = app.test_client()
+    login(client, user)
+    with client.session_transaction() as s:
+        return user, client, s["_user_id"].split(":", 1)[1]
+
+
+def _last_seen(sessions, login_session_id, set_ago: timedelta | None = None):
+    with sessions.begin() as s:
+        record = s.get(LoginSession, login_session_id)
+        if set_ago is not None:
+            record.last_seen_at = utcnow() - set_ago
+        return record.last_seen_at
+
+
+def test_a_browser_idle_past_the_limit_must_sign_in_again_and_its_session_row_goes(app, sessions):
+    _user, client, login_session_id = _signed_in_manager(app, sessions)
+    _last_seen(sessions, login_session_id, set_ago=IDLE_LIMIT + timedelta(minutes=1))
+    response = client.get("/manage/inbox")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    with sessions() as s:
+        assert s.get(LoginSession, login_session_id) is None
+
+
+def test_last_seen_is_written_at_most_once_per_interval_not_on_every_request(app, sessions):
+    _user, client, login_session_id = _signed_in_manager(app, sessions)
+    recently = _last_seen(sessions, login_session_id, set_ago=SEEN_RESOLUTION / 2)
+    assert client.get("/manage/inbox").status_code == 200
+    assert _last_seen(sessions, login_session_id) == recently  # no write
+
+    _last_seen(sessions, login_session_id, set_ago=SEEN_RESOLUTION + timedelta(minutes=1))
+    assert client.get("/manage/inbox").status_code == 200
+    assert utcnow() - _last_seen(sessions, login_session_id) < timedelta(minutes=1)  # touched
+
+
+def test_a_deactivated_user_is_signed_out_on_their_next_request(app, sessions):
+    user, client, _login_session_id = _signed_in_manager(app, sessions)
+    assert client.get("/manage/inbox").status_code == 200
+    with sessions.begin() as s:
+        s.get(User, user.id).active = False
+    response = client.get("/manage/inbox")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
 def test_wrong_password_and_unknown_email_get_the_same_generic_message(client, sessions):

@@ -7,6 +7,7 @@ from pathlib import Path
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
+from flask_babel import force_locale
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "web" / "translations" / "zh_Hans" / "LC_MESSAGES" / "messages.po"
@@ -32,3 +33,12 @@ def test_every_extracted_message_is_translated_to_chinese():
     # Placeholders such as %(name)s survive translation (Babel's python-format checker).
     problems = [(m.id, [str(e) for e in errors]) for m, errors in catalog.check() if errors]
     assert not problems
+
+
+def test_templates_follow_the_locale_in_force_even_when_it_changes_within_a_request(app):
+    with app.test_request_context("/?lang=en"):
+        sign_in = app.jinja_env.from_string("{{ _('Sign in') }}")
+        assert sign_in.render() == "Sign in"
+        with force_locale("zh_Hans"):
+            assert sign_in.render() == "登录"
+        assert sign_in.render() == "Sign in"
