@@ -78,10 +78,9 @@ def table(result: dict) -> str:
     lines += ["", f"Run took {x['total_s']:.0f} s; applications: all POSTs answered after "
               f"{x['apply_posts_done_s']:.1f} s, last review task row after {x['apply_seconds']:.1f} s, "
               f"every mail of theirs sent after {x['apply_mail_drained_s']:.1f} s."]
-    start, end = mach["load_avg_at_start"][0], x["load_avg_at_end"][0]
-    lines.append(f"Load average (1 min) at the start {start:.2f}, at the end {end:.2f} "
-                 f"(the bench's own load included).")
-    if start > mach["cores"] / 2:
+    busy = mach["cpu_busy_before_start"]
+    lines.append(f"CPU busy before the start (2 s, nothing of the bench running): {busy:.0%}.")
+    if busy > 0.15:
         lines.append("Other work was running on this machine: these figures are not clean.")
     return "\n".join(lines)
 

@@ -11,7 +11,6 @@ A benchmark, not a test: nothing here asserts a time.
 from __future__ import annotations
 
 import argparse
-import os
 import sqlite3
 import sys
 import time
@@ -102,7 +101,6 @@ def main(argv: list[str] | None = None) -> int:
             stop_process(raw_worker)
         stack.stop()
     result["details"]["total_s"] = round(time.perf_counter() - began, 1)
-    result["details"]["load_avg_at_end"] = [round(x, 2) for x in os.getloadavg()]
     report.write(result, args.out)
     print()
     print(report.table(result))

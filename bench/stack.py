@@ -12,6 +12,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import time
 from importlib import metadata
 from pathlib import Path
 
@@ -95,7 +96,21 @@ def machine_info() -> dict:
             "os": f"{platform.system()} {platform.release()}",
             "python": platform.python_version(), "temporalio": metadata.version("temporalio"),
             "gunicorn": metadata.version("gunicorn"), "dev_server": server.strip(),
-            "load_avg_at_start": [round(x, 2) for x in os.getloadavg()]}
+            "load_avg_at_start": [round(x, 2) for x in os.getloadavg()],
+            "cpu_busy_before_start": cpu_busy_fraction()}
+
+
+def cpu_busy_fraction(seconds: float = 2.0) -> float:
+    """How busy the CPUs were over a short quiet wait (0..1): other work skews every figure.
+    The load average cannot tell: it still carries the minute before, a previous run included."""
+    def totals() -> tuple[int, int]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        idle = fields[3] + fields[4]  # idle + iowait
+        return sum(fields), idle
+    total0, idle0 = totals()
+    time.sleep(seconds)
+    total1, idle1 = totals()
+    return round(1 - (idle1 - idle0) / max(1, total1 - total0), 2)
 
 
 # -- CPU time, to see where a phase's cycles went ---------------------------------------------
