@@ -82,7 +82,10 @@ class Task(Base):
     """The human-task projection. The workflow owns the truth; this row is what inboxes read."""
 
     __tablename__ = "task"
-    __table_args__ = (Index("ix_task_inbox", "status", "assignee_role", "due_at"),)
+    # The inbox's: its filter (status, group) and its order (due, created, id) lead, and the type
+    # and holder ride along, so its counts and the ids of a page are read from the index alone.
+    __table_args__ = (Index("ix_task_inbox", "status", "assignee_role", "due_at", "created_at", "id",
+                            "task_type", "claimed_by_id"),)
 
     id: Mapped[str] = mapped_column(String(160), primary_key=True)
     workflow_id: Mapped[str] = mapped_column(String(100), index=True)

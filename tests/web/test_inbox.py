@@ -1,4 +1,5 @@
-"""The manager inbox: DB rows only, overdue first, tabs, filters, claim and unassign."""
+"""The manager inbox: DB rows only, overdue first, tabs and their counts, filters, pages, claim and
+unassign."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import timedelta
 
 from db.models import Task
 from tests.web.conftest import login, make_org, make_task, make_user, tag
+from web.manage import queries
 
 
 def _ids_in_order(html: str) -> list[str]:
@@ -127,3 +129,102 @@ def test_claim_without_csrf_token_is_refused_and_changes_nothing(csrf_app, sessi
     assert client.post(f"/manage/tasks/{task.id}/claim", data={"csrf_token": _csrf_token(page)}).status_code == 302
     with sessions() as s:
         assert s.get(Task, task.id).claimed_by_id == user.id
+
+
+def _tab_counts(html: str) -> dict[str, int]:
+    found = re.findall(r'href="/manage/inbox\?tab=(\w+)[^"]*"[^>]*>[^<]*<span class="count">(\d+)</span>',
+                       html)
+    return {tab: int(count) for tab, count in found}
+
+
+def test_tab_counts_follow_new_and_claimed_tasks(app, sessions):
+    manager = make_user(sessions, "channel_manager")
+    other = make_user(sessions, "channel_manager")
+    client = app.test_client()
+    login(client, manager)
+    before = _tab_counts(client.get("/manage/inbox").get_data(as_text=True))
+    assert before["mine"] == 0
+    org = make_org(sessions)
+    make_task(sessions, org)
+    make_task(sessions, org, status="claimed", claimed_by_id=manager.id)
+    make_task(sessions, org, status="claimed", claimed_by_id=other.id)
+    make_task(sessions, org, status="done")
+    make_task(sessions, org, partner=True, task_type="sign_agreement", form="sign_agreement.v1")
+
+    after = _tab_counts(client.get("/manage/inbox").get_data(as_text=True))
+    assert after == {"mine": 1, "groups": before["groups"] + 3, "unassigned": before["unassigned"] + 1}
+
+
+def test_rows_show_escalation_either_way_and_who_holds_the_task(app, sessions):
+    org = make_org(sessions, name=f"Inbox Rows {tag()} Ltd")
+    by_flag = make_task(sessions, org, escalated=True)
+    by_context = make_task(sessions, org, context={"escalated_to": "program_lead"})
+    plain = make_task(sessions, org)
+    holder = make_user(sessions, "channel_manager", name=f"Hana {tag()}")
+    held = make_task(sessions, org, status="claimed", claimed_by_id=holder.id)
+    manager, lead = app.test_client(), app.test_client()
+    login(manager, make_user(sessions, "channel_manager"))
+    login(lead, make_user(sessions, "program_lead"))
+
+    html = manager.get(f"/manage/inbox?partner={org.reference}").get_data(as_text=True)
+    assert ">Escalated<" in _row(html, by_flag.id) and ">Escalated<" in _row(html, by_context.id)
+    assert ">Escalated<" not in _row(html, plain.id) and ">Claim<" in _row(html, plain.id)
+    assert holder.name in _row(html, held.id) and ">Claimed<" in _row(html, held.id)
+    assert ">Claim<" not in _row(html, held.id) and ">Unassign<" not in _row(html, held.id)
+    # A program lead may take it back from anyone.
+    lead_html = lead.get(f"/manage/inbox?partner={org.reference}").get_data(as_text=True)
+    assert ">Unassign<" in _row(lead_html, held.id)
+
+
+def _page_links(html: str) -> dict[str, str]:
+    nav = html.split('<nav class="pager"', 1)[1].split("</nav>", 1)[0]
+    return {text.strip(): href.replace("&amp;", "&")
+            for href, text in re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', nav)}
+
+
+def test_the_inbox_pages_through_every_task_keeping_tab_filters_and_order(client, sessions, monkeypatch):
+    monkeypatch.setattr(queries, "PAGE_SIZE", 3)
+    org = make_org(sessions, name=f"Inbox Pages {tag()} Ltd")
+    tasks = [make_task(sessions, org, due_in=timedelta(hours=hours)) for hours in (5, -3, 1, 9, -8, 2, 7)]
+    make_task(sessions, org, step="countersign", task_type="countersign", form="countersign.v1")
+    by_due = [t.id for t in sorted(tasks, key=lambda t: t.due_at)]
+    login(client, make_user(sessions, "channel_manager"))
+    query = f"tab=unassigned&type=review_application&partner={org.reference}"
+
+    first = client.get(f"/manage/inbox?{query}").get_data(as_text=True)
+    assert _ids_in_order(first) == by_due[:3]
+    assert "Tasks 1–3 of 7" in first
+    links = _page_links(first)
+    assert "Previous" not in links and set(links) >= {"1", "2", "3", "Next →"}
+    assert links["Next →"] == links["2"]
+    assert all(f"tab=unassigned&type=review_application&partner={org.reference}" in href
+               for href in links.values())
+
+    second = client.get(links["2"]).get_data(as_text=True)
+    assert _ids_in_order(second) == by_due[3:6] and "Tasks 4–6 of 7" in second
+    third = client.get(_page_links(second)["Next →"]).get_data(as_text=True)
+    assert _ids_in_order(third) == by_due[6:] and "Next →" not in _page_links(third)
+    # A claim from page 3 comes back to page 3.
+    back = re.search(r'name="next" value="([^"]+)"', third).group(1).replace("&amp;", "&")
+    assert back == _page_links(second)["Next →"]
+    # Past the end (tasks were decided meanwhile): the last page.
+    assert _ids_in_order(client.get(f"/manage/inbox?{query}&page=40").get_data(as_text=True)) == by_due[6:]
+    assert _ids_in_order(client.get(f"/manage/inbox?{query}&page=x").get_data(as_text=True)) == by_due[:3]
+
+
+def test_one_page_has_no_page_links(client, sessions):
+    org = make_org(sessions)
+    make_task(sessions, org)
+    login(client, make_user(sessions, "channel_manager"))
+    assert 'class="pager"' not in client.get(f"/manage/inbox?partner={org.reference}").get_data(as_text=True)
+
+
+def test_page_numbers_show_both_ends_and_the_neighbourhood():
+    def numbers(number, total):
+        return queries.InboxPage([], number, total * queries.PAGE_SIZE).numbers()
+
+    assert numbers(1, 1) == [1]
+    assert numbers(1, 4) == [1, 2, 3, 4]
+    assert numbers(1, 20) == [1, 2, 3, None, 20]
+    assert numbers(10, 20) == [1, None, 8, 9, 10, 11, 12, None, 20]
+    assert numbers(4, 20) == [1, 2, 3, 4, 5, 6, None, 20]  # a gap of one page shows the page

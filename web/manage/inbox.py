@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from db.models import Task
 from domain.roles import may_act_as
 from domain.tasks import ACTIVE_STATUSES
 from web.database import db
 from web.manage import bp
-from web.manage.queries import (TABS, InboxFilter, claim, holder_name, inbox_tasks, tab_counts,
-                                task_types, unassign)
-from web.task_views import is_escalated, is_overdue
+from web.manage.queries import (TABS, InboxFilter, claim, holder_name, inbox_counts, inbox_page,
+                                unassign)
+from web.security import CurrentUser
 
 
 @bp.get("/")
@@ -24,27 +27,27 @@ def inbox():
                       task_type=request.args.get("type", "").strip()[:40],
                       partner=request.args.get("partner", "").strip()[:200])
     session = db()
-    rows = [{"task": t, "overdue": is_overdue(t), "escalated": is_escalated(t)}
-            for t in inbox_tasks(session, current_user, flt)]
-    return render_template("manage/inbox.html", rows=rows, filters=flt, counts=tab_counts(session, current_user),
-                           types=task_types(session, current_user), tabs=TABS)
+    counts = inbox_counts(session, current_user)
+    page = inbox_page(session, current_user, flt, request.args.get("page", 1, type=int), counts)
+    return render_template("manage/inbox.html", page=page, filters=flt, counts=counts.tabs,
+                           types=counts.task_types, tabs=TABS)
 
 
 @bp.post("/tasks/<task_id>/claim")
 def claim_task(task_id: str):
-    session = db()
-    if claim(session, task_id, current_user):
-        flash(gettext("You claimed this task. It is in “My tasks” now."), "success")
-    else:
-        _explain_refusal(session, task_id)
-    return redirect(_back(task_id))
+    return _change_holder(task_id, claim, gettext("You claimed this task. It is in “My tasks” now."))
 
 
 @bp.post("/tasks/<task_id>/unassign")
 def unassign_task(task_id: str):
+    return _change_holder(task_id, unassign, gettext("The task is unassigned and back in the group's queue."))
+
+
+def _change_holder(task_id: str, change: Callable[[Session, str, CurrentUser], bool], done: str):
+    """Claim and unassign alike: say it worked, or why it did not, and go back where the button was."""
     session = db()
-    if unassign(session, task_id, current_user):
-        flash(gettext("The task is unassigned and back in the group's queue."), "success")
+    if change(session, task_id, current_user):
+        flash(done, "success")
     else:
         _explain_refusal(session, task_id)
     return redirect(_back(task_id))
