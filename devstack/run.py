@@ -160,7 +160,8 @@ class Stack:
         if not plan.external_smtp:
             from devstack.smtp import SmtpCatcher
 
-            self.smtp = SmtpCatcher(port=plan.smtp_port, mailbox_dir=plan.var_dir / "mailbox").start()
+            self.smtp = SmtpCatcher(port=plan.smtp_port, mailbox_dir=plan.var_dir / "mailbox",
+                                    keep=False).start()
         self._spawn("worker", [sys.executable, str(ROOT / "worker.py")])
         # One process with threads: a view mostly waits on Temporal (a decision is a workflow
         # update), so threads serve concurrent managers where two sync workers queued them; and on

@@ -12,6 +12,7 @@ import email.policy
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -24,7 +25,12 @@ from devstack.ports import free_port
 class ReceivedMail:
     envelope_from: str
     recipients: list[str]
-    message: EmailMessage
+    raw: bytes
+
+    @cached_property
+    def message(self) -> EmailMessage:
+        """Parsed when first read: parsing with the default policy costs more than receiving."""
+        return email.message_from_bytes(self.raw, policy=email.policy.default)
 
     @property
     def subject(self) -> str:
@@ -43,14 +49,15 @@ class ReceivedMail:
 @dataclass
 class _Handler:
     mailbox_dir: Path | None
+    keep: bool = True
     received: list[ReceivedMail] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
         raw = envelope.original_content or envelope.content
-        msg = email.message_from_bytes(raw, policy=email.policy.default)
-        with self.lock:
-            self.received.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), msg))
+        if self.keep:
+            with self.lock:
+                self.received.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), raw))
         if self.mailbox_dir is not None:
             self.mailbox_dir.mkdir(parents=True, exist_ok=True)
             name = f"{time.time_ns()}.eml"
@@ -59,9 +66,11 @@ class _Handler:
 
 
 class SmtpCatcher:
-    def __init__(self, port: int = 0, mailbox_dir: Path | None = None) -> None:
+    def __init__(self, port: int = 0, mailbox_dir: Path | None = None, keep: bool = True) -> None:
+        """`keep`: hold every message in memory for `received` (tests). `make run` keeps the
+        mailbox files only, so a stack that runs for weeks does not grow with its mail."""
         self.port = port or free_port()
-        self._handler = _Handler(mailbox_dir)
+        self._handler = _Handler(mailbox_dir, keep)
         self._controller = Controller(self._handler, hostname="127.0.0.1", port=self.port)
 
     @property
