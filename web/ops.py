@@ -81,15 +81,20 @@ def index():
                            statuses=list(ops_temporal.STATUSES))
 
 
-@bp.get("/workflows/<workflow_id>")
-def workflow(workflow_id: str):
-    run_id = request.args.get("run_id") or None
+def _about_one(work):
+    """A Temporal read about one workflow run: HTTP 404 when there is no such run."""
     try:
-        details = _temporal(lambda c: ops_temporal.describe(c, workflow_id, run_id))
+        return _temporal(work)
     except RPCError as exc:
         if _not_found_on(exc):
             abort(404)
         raise
+
+
+@bp.get("/workflows/<workflow_id>")
+def workflow(workflow_id: str):
+    run_id = request.args.get("run_id") or None
+    details = _about_one(lambda c: ops_temporal.describe(c, workflow_id, run_id))
     show_all = request.args.get("all") == "1"
     rows = [r for r in timeline(details.history) if show_all or not r.routine]
     return render_template("ops/workflow.html", wf=details, rows=rows, show_all=show_all,
@@ -100,12 +105,7 @@ def workflow(workflow_id: str):
 @bp.get("/workflows/<workflow_id>/history.json")
 def history_json(workflow_id: str):
     run_id = request.args.get("run_id") or None
-    try:
-        body = _temporal(lambda c: ops_temporal.history_json(c, workflow_id, run_id))
-    except RPCError as exc:
-        if _not_found_on(exc):
-            abort(404)
-        raise
+    body = _about_one(lambda c: ops_temporal.history_json(c, workflow_id, run_id))
     filename = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in workflow_id)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": f'attachment; filename="{filename}.history.json"'})
