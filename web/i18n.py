@@ -9,8 +9,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from urllib.parse import urlencode
 
+from babel import Locale, UnknownLocaleError
+from babel import dates as babel_dates
 from flask import g, request, session
-from flask_babel import Babel, format_datetime, format_timedelta, get_locale, get_translations
+from flask_babel import Babel, format_timedelta, get_locale, get_translations
 from flask_login import current_user
 
 from db.models import User
@@ -56,9 +58,35 @@ def switch_links() -> list[tuple[str, str, str]]:
     return links
 
 
+def date_locale() -> Locale:
+    """The page's language in the reader's regional form, for dates and times: an en-GB browser
+    reads "27 Nov 2026, 03:56:40", not the US "Nov 27, 2026, 3:56:40 AM". English only: the one
+    Chinese catalog is Simplified, and a zh-TW browser's dates would come out in Traditional."""
+    page = get_locale()
+    if page is None or page.language != "en":
+        return page
+    found = g.get("date_locale")
+    if found is None:
+        found = g.date_locale = _regional_english(page)
+    return found
+
+
+def _regional_english(page: Locale) -> Locale:
+    for tag, _quality in request.accept_languages:
+        if normalise(tag) != "en":
+            continue
+        try:
+            return Locale.parse(tag.replace("-", "_"))
+        except (ValueError, UnknownLocaleError):
+            return page
+    return page
+
+
 def when(value: datetime | None, style: str = "medium") -> str:
     """Shown in UTC and labelled so: partners and managers sit in different time zones."""
-    return f"{format_datetime(value, style)} UTC" if value else "—"
+    if not value:
+        return "—"
+    return f"{babel_dates.format_datetime(value, style, tzinfo=timezone.utc, locale=date_locale())} UTC"
 
 
 def relative(value: datetime | None) -> str:

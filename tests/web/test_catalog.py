@@ -42,3 +42,18 @@ def test_templates_follow_the_locale_in_force_even_when_it_changes_within_a_requ
         with force_locale("zh_Hans"):
             assert sign_in.render() == "登录"
         assert sign_in.render() == "Sign in"
+
+
+def test_dates_follow_the_readers_english(app):
+    from datetime import datetime, timezone
+
+    from web.i18n import when
+    moment = datetime(2026, 11, 27, 3, 4, 5, tzinfo=timezone.utc)
+    shown = {}
+    for header in ("en-GB,en;q=0.8", "en-US,en;q=0.8", "en", "zh-CN,zh;q=0.9"):
+        with app.test_request_context("/", headers={"Accept-Language": header}):
+            shown[header] = when(moment)
+    assert shown["en-GB,en;q=0.8"] == "27 Nov 2026, 03:04:05 UTC"
+    assert shown["en-US,en;q=0.8"] == "Nov 27, 2026, 3:04:05\u202fAM UTC"
+    assert shown["en"] == shown["en-US,en;q=0.8"]
+    assert shown["zh-CN,zh;q=0.9"].startswith("2026年11月27日")
