@@ -6,13 +6,13 @@ form nonce), then posted; nothing is posted to the app through a side door.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from bench.appdb import AppDb
 from bench.browser import Browser
 
 PASSWORD = "bench-manager-password"
@@ -36,20 +36,7 @@ def apply_once(browser: Browser) -> None:
         raise RuntimeError(f"POST /apply: HTTP {resp.status}: {resp.body[:500]}")
 
 
-def open_review_tasks(db_file: Path) -> list[str]:
-    with sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, timeout=30) as conn:
-        return [row[0] for row in conn.execute(
-            "SELECT id FROM task WHERE task_type = 'review_application' AND status = 'open' "
-            "ORDER BY created_at")]
-
-
-def count_review_tasks(db_file: Path) -> int:
-    with sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, timeout=30) as conn:
-        return conn.execute("SELECT count(*) FROM task WHERE task_type = 'review_application'"
-                            ).fetchone()[0]
-
-
-def applications(host: str, port: int, db_file: Path, total: int, concurrency: int,
+def applications(host: str, port: int, db: AppDb, total: int, concurrency: int,
                  stall_timeout: float = 60) -> dict:
     """Applications per second, from the first POST until every review task row is in the inbox."""
     browsers = [Browser(host, port) for _ in range(concurrency)]
@@ -66,12 +53,12 @@ def applications(host: str, port: int, db_file: Path, total: int, concurrency: i
     shares = [total // concurrency + (1 if i < total % concurrency else 0) for i in range(concurrency)]
     with ThreadPoolExecutor(concurrency) as pool:
         futures = [pool.submit(client, b, n) for b, n in zip(browsers, shares)]
-        while count_review_tasks(db_file) < total and not all(f.done() for f in futures):
+        while db.count_review_tasks() < total and not all(f.done() for f in futures):
             time.sleep(0.05)
         for f in futures:
             f.result()
     seen, progress_at = -1, time.perf_counter()
-    while (count := count_review_tasks(db_file)) < total:
+    while (count := db.count_review_tasks()) < total:
         if count != seen:
             seen, progress_at = count, time.perf_counter()
         if time.perf_counter() - progress_at > stall_timeout:  # a wedged workflow, say

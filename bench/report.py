@@ -56,7 +56,8 @@ def table(result: dict) -> str:
     c = x["concurrency"]
     lines = [
         f"Machine: {mach['cpu_model']}, {mach['cores']} cores, {mach['memory_gb']} GB RAM, "
-        f"Python {mach['python']}, temporalio {mach['temporalio']}, {mach['dev_server']}",
+        f"Python {mach['python']}, temporalio {mach['temporalio']}, {mach['dev_server']}; "
+        f"app database {x.get('app_database', 'sqlite')}",
         "",
         "| Measure | Product (HTTP) | Raw SDK |",
         "|---|---|---|",

@@ -11,12 +11,12 @@ A benchmark, not a test: nothing here asserts a time.
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import sys
 import time
 from pathlib import Path
 
 from bench import http_load, raw, report
+from bench.appdb import AppDb, empty_postgres
 from bench.stack import (cpu_by_component, cpu_spent, machine_info, rss_mb, start_raw_worker,
                          start_stack, stop_process, web_rss_mb)
 from settings import VAR
@@ -39,27 +39,25 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--c16-each", type=int, default=20, help="decisions per client at 16 clients")
     p.add_argument("--out", type=Path, default=VAR / "bench.json")
     p.add_argument("--var", type=Path, default=VAR / "bench-stack", help="the stack's data (wiped)")
+    p.add_argument("--database-url", default="",
+                   help="run the app on this PostgreSQL database (emptied first) instead of the "
+                        "embedded SQLite file, as in production")
     args = p.parse_args(argv)
+    if args.database_url and not args.database_url.startswith("postgresql"):
+        p.error("--database-url: a PostgreSQL URL (the default is the embedded SQLite file)")
     if args.apps < WARMUP_DECISIONS + args.c1 + 16 * args.c16_each:
         p.error("(c) decides tasks that (b) opened: --apps must cover 4 + --c1 + 16 x --c16-each")
     return args
 
 
-def wait_mail_drained(db_file: Path, expected: int, timeout: float = 300) -> None:
+def wait_mail_drained(db: AppDb, expected: int, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, timeout=30) as conn:
-            sent, pending = conn.execute(
-                "SELECT sum(status = 'sent'), sum(status != 'sent') FROM outbox_mail").fetchone()
-        if (sent or 0) >= expected and not pending:
+        sent, pending = db.mail_sent_and_pending()
+        if sent >= expected and not pending:
             return
         time.sleep(0.1)
     raise TimeoutError(f"outbox not drained: {sent} of {expected} sent")
-
-
-def count_outbox(db_file: Path) -> int:
-    with sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, timeout=30) as conn:
-        return conn.execute("SELECT count(*) FROM outbox_mail").fetchone()[0]
 
 
 def staff_recipients(sessions) -> int:
@@ -90,7 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     began = time.perf_counter()
     result: dict = {"machine": machine_info()}
     log(f"starting the stack under {args.var} (as make run does)")
-    stack = start_stack(args.var)
+    if args.database_url:
+        empty_postgres(args.database_url)
+    stack = start_stack(args.var, args.database_url)
     raw_worker = None
     try:
         raw_worker = start_raw_worker(stack)
@@ -113,7 +113,7 @@ def measure(stack, raw_worker, args) -> dict:
 
     settings, c = stack.settings, args.concurrency
     host, port = "127.0.0.1", stack.plan.web_port
-    db_file = stack.plan.var_dir / "prm.db"
+    db = AppDb(settings.database_url)
     sessions = make_sessions(settings.database_url)
 
     idle_rss = {"worker_rss_mb": round(rss_mb(stack.children["worker"].pid), 1),
@@ -129,15 +129,15 @@ def measure(stack, raw_worker, args) -> dict:
     recipients = staff_recipients(sessions)
     log(f"(b) {args.apps} applications over HTTP, {c} concurrent")
     cpu_before = cpu()
-    apps = http_load.applications(host, port, db_file, args.apps, c)
+    apps = http_load.applications(host, port, db, args.apps, c)
     log(f"    {apps['per_s']:.1f}/s; waiting for their mail to go out")
-    wait_mail_drained(db_file, args.apps * (1 + recipients))
+    wait_mail_drained(db, args.apps * (1 + recipients))
     drained_s = time.perf_counter() - apps["began"]
     cpu_apply = cpu_spent(cpu_before, cpu(), args.apps, 1000)
     log(f"    CPU ms per application (GET and POST /apply, until its mail is out): {cpu_apply}")
     time.sleep(2)  # let the worker settle after the last activity before reading its memory
 
-    waiting = len(http_load.open_review_tasks(db_file))
+    waiting = len(db.open_review_tasks())
     web_mb, web_each = web_rss_mb(stack.children["web"].pid)
     memory = {"worker_rss_mb": round(rss_mb(stack.children["worker"].pid), 1),
               "web_rss_mb": round(web_mb, 1), "waiting_workflows": waiting}
@@ -146,7 +146,7 @@ def measure(stack, raw_worker, args) -> dict:
     log("(c) review decisions: logging in 16 managers")
     emails = add_managers(sessions, 16)
     browsers = [http_load.login(host, port, e) for e in emails]
-    tasks = http_load.open_review_tasks(db_file)
+    tasks = db.open_review_tasks()
     warm, tasks = tasks[:WARMUP_DECISIONS], tasks[WARMUP_DECISIONS:]
     http_load.decisions(browsers[:1], warm, len(warm))  # first decision per gunicorn worker
     log(f"    1 client: {args.c1} raw updates, {args.c1} decisions")
@@ -161,13 +161,14 @@ def measure(stack, raw_worker, args) -> dict:
     pages = http_load.open_pages(browsers, tasks, args.c16_each)
     cpu_before = cpu()
     http16 = http_load.decisions(browsers, tasks, args.c16_each, pages)
-    wait_mail_drained(db_file, count_outbox(db_file))
+    wait_mail_drained(db, db.count_outbox())
     cpu_decisions = cpu_spent(cpu_before, cpu(), len(http16), 1000)
     log(f"    CPU ms per decision at 16 clients (with the work the approval starts, until its "
         f"mail is out): {cpu_decisions}")
     for b in browsers:
         b.close()
     sessions.kw["bind"].dispose()
+    db.close()
 
     http_per_s = apps["per_s"]
     return {
@@ -176,7 +177,7 @@ def measure(stack, raw_worker, args) -> dict:
         "decision": {"c1": report.latency_block(http1, raw1),
                      "c16": report.latency_block(http16, raw16)},
         "memory": memory,
-        "details": {"concurrency": c, "raw_workflows": args.raw, "applications": args.apps,
+        "details": {"app_database": db.url.split(":", 1)[0].split("+", 1)[0], "concurrency": c, "raw_workflows": args.raw, "applications": args.apps,
                     "apply_seconds": round(apps["seconds"], 1),
                     "apply_posts_done_s": round(apps["posts_done_s"], 1),
                     "apply_mail_drained_s": round(drained_s, 1),

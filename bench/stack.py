@@ -22,7 +22,7 @@ from devstack.temporal_server import temporal_binary
 from settings import ROOT
 
 
-def start_stack(var_dir: Path) -> Stack:
+def start_stack(var_dir: Path, database_url: str = "") -> Stack:
     shutil.rmtree(var_dir, ignore_errors=True)  # every run starts from empty databases
     var_dir.mkdir(parents=True)
     env = dict(os.environ)
@@ -30,6 +30,8 @@ def start_stack(var_dir: Path) -> Stack:
         env.pop(name, None)  # the embedded stack, never somebody's real servers
     env.update(PRM_VAR_DIR=str(var_dir), WEB_PORT=str(free_port()), TEMPORAL_PORT=str(free_port()),
                TEMPORAL_UI_PORT=str(free_port()), SMTP_PORT=str(free_port()))
+    if database_url:  # the app on PostgreSQL, as in production (bench --database-url)
+        env["DATABASE_URL"] = database_url
     stack = Stack(env)
     try:
         stack.start()
