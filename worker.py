@@ -9,7 +9,6 @@ import asyncio
 import compileall
 import logging
 import signal
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
@@ -22,10 +21,11 @@ from activities import build_activities
 from activities.heartbeat import HeartbeatInterceptor
 from activities.mailer import Mailer
 from db.session import make_sessions
-from settings import Settings
 import workflows
+from settings import Settings
 from workflows import WORKFLOWS
 from workflows.client import connect
+
 
 def ensure_bytecode(*modules: ModuleType) -> None:
     """The sandbox imports a workflow's module afresh for every workflow it starts. Without a
@@ -65,15 +65,14 @@ WORKER_TUNING: dict = {"workflow_runner": UnsandboxedWorkflowRunner(),
 def build_worker(client: Client, settings: Settings, sessions: sessionmaker[Session] | None = None,
                  mailer: Mailer | None = None, **options) -> Worker:
     sessions = sessions or make_sessions(settings.database_url)
-    ensure_bytecode(workflows)
-    return Worker(
-        client, task_queue=settings.temporal_task_queue, workflows=WORKFLOWS,
-        activities=build_activities(settings, sessions, mailer),
-        # Activities are async but hand their SQL to threads (asyncio.to_thread): size that pool.
-        activity_executor=ThreadPoolExecutor(max_workers=16),
-        interceptors=[HeartbeatInterceptor()],
-        # On SIGTERM (deploys, scaling down) running activities get time to finish first.
-        **{"graceful_shutdown_timeout": timedelta(seconds=20), **WORKER_TUNING, **options})
+    # On SIGTERM (deploys, scaling down) running activities get time to finish first.
+    options = {"graceful_shutdown_timeout": timedelta(seconds=20), **WORKER_TUNING, **options}
+    if not isinstance(options["workflow_runner"], UnsandboxedWorkflowRunner):
+        ensure_bytecode(workflows)  # the sandbox (the workflow tests) imports them per workflow
+    # Every activity is async (its SQL goes to asyncio.to_thread), so no activity_executor.
+    return Worker(client, task_queue=settings.temporal_task_queue, workflows=WORKFLOWS,
+                  activities=build_activities(settings, sessions, mailer),
+                  interceptors=[HeartbeatInterceptor()], **options)
 
 
 async def main() -> None:

@@ -19,8 +19,6 @@ Send = Callable[[Message], Awaitable[object]]
 
 
 class Mailer(Protocol):
-    async def send(self, message: Message) -> None: ...
-
     def connection(self) -> AbstractAsyncContextManager[Send]: ...
 
 
@@ -42,10 +40,6 @@ class SmtpMailer:
     def __init__(self, settings: Settings) -> None:
         self._s = settings
         self._idle: list[tuple[aiosmtplib.SMTP, asyncio.AbstractEventLoop, float]] = []
-
-    async def send(self, message: Message) -> None:
-        async with self.connection() as send:
-            await send(message)
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[Send]:

@@ -14,7 +14,7 @@ from email.header import Header
 from email.message import Message
 from email.mime.text import MIMEText
 from email.utils import format_datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -27,6 +27,7 @@ from domain.roles import may_act_as
 from settings import Settings
 
 
+T = TypeVar("T")
 _NEW_ROWS = "outbox.new_rows"  # Session.info key: rows written in this transaction
 
 
@@ -83,10 +84,24 @@ class Outbox(DbActivities):
         return await self._send(await self.in_transaction(lambda s: self._pending(s, keys)))
 
     async def enqueue_and_deliver(self, enqueue: Callable[[Session], list[str]]) -> int:
-        """`enqueue(session)` stores rows and returns their keys; what is pending goes out. The
-        rows are read back in the transaction that wrote them: one transaction less per mail."""
-        return await self._send(await self.in_transaction(
-            lambda s: self._pending(s, enqueue(s))))
+        """`enqueue(session)` stores rows and returns their keys; what is pending goes out after
+        the commit. Returns how many went out now."""
+        return (await self._write_then_send(lambda s: (None, enqueue(s))))[1]
+
+    async def write_and_deliver(self, write: Callable[[Session], tuple[T, list[str]]]) -> T:
+        """The same for a write with a result of its own: `write(session)` returns (result,
+        outbox keys); the result comes back once what is pending has gone out."""
+        return (await self._write_then_send(write))[0]
+
+    async def _write_then_send(self, write: Callable[[Session], tuple[T, list[str]]]
+                               ) -> tuple[T, int]:
+        def in_session(session: Session) -> tuple[T, list[tuple]]:
+            # The rows are read back in the transaction that wrote them: one less per mail.
+            result, keys = write(session)
+            return result, self._pending(session, keys)
+
+        result, pending = await self.in_transaction(in_session)
+        return result, await self._send(pending)
 
     @staticmethod
     def _pending(session: Session, keys: list[str]) -> list[tuple]:

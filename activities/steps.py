@@ -37,33 +37,24 @@ class StepActivities:
     @activity.defn(name="accept_application")
     async def accept_application(self, inp: AcceptApplicationInput) -> ScreeningResult:
         """Record and screen the application, confirm it, open its review for the managers."""
-        screening = ScreeningResult()
-
-        def write(session: Session) -> list[str]:
-            nonlocal screening
+        def write(session: Session) -> tuple[ScreeningResult, list[str]]:
             screening = record_and_screen(session, inp.application)
             review = _with_context(inp.review, flags=[asdict(f) for f in screening.flags])
-            return (enqueue_mail(self._outbox, session, inp.confirmation)
-                    + self._open(session, review))
+            return screening, (enqueue_mail(self._outbox, session, inp.confirmation)
+                               + self._open(session, review))
 
-        await self._outbox.enqueue_and_deliver(write)
-        return screening
+        return await self._outbox.write_and_deliver(write)
 
     @activity.defn(name="issue_agreement")
     async def issue_agreement(self, inp: IssueAgreementInput) -> AgreementDocument:
         """Render and store the agreement, then open its signing step for the partner."""
-        document: AgreementDocument | None = None
-
-        def write(session: Session) -> list[str]:
-            nonlocal document
+        def write(session: Session) -> tuple[AgreementDocument, list[str]]:
             document = self._recruitment.write_agreement(session, inp.agreement)
             signing = _with_context(inp.signing, agreement_id=document.agreement_id,
                                     sha256=document.sha256)
-            return self._open(session, signing)
+            return document, self._open(session, signing)
 
-        await self._outbox.enqueue_and_deliver(write)
-        assert document is not None
-        return document
+        return await self._outbox.write_and_deliver(write)
 
     @activity.defn(name="open_step")
     async def open_step(self, inp: OpenStepInput) -> int:

@@ -43,22 +43,22 @@ class TaskActivities:
 
     @activity.defn(name="task_checkpoint")
     async def task_checkpoint(self, inp: TaskCheckpointInput) -> int:
-        def write(session: Session) -> None:
+        """The row's reminder count or escalation and the mail saying so: one transaction."""
+        def write(session: Session) -> list[str]:
             task = session.get(Task, inp.task_id)
-            if inp.kind == CheckpointKind.REMIND:
-                task.reminders_sent = max(task.reminders_sent, inp.number)
-            elif inp.kind == CheckpointKind.ESCALATE:
+            if inp.kind == CheckpointKind.ESCALATE:
                 task.escalated = True
                 task.context = {**task.context, "escalated_to": inp.escalate_to_role}
                 if inp.new_due_at is not None:
-                    task.due_at = inp.new_due_at
+                    task.due_at = inp.new_due_at  # the mail below states the new due time
+                return self._enqueue_about(session, inp.task_id, "escalated", "task_escalated",
+                                           {}, to_role=inp.escalate_to_role)
+            task.reminders_sent = max(task.reminders_sent, inp.number)
+            return self._enqueue_about(session, inp.task_id, f"reminder-{inp.number}",
+                                       "task_reminder",
+                                       {"label": inp.label, "days_left": _days_left(inp.label)})
 
-        await self._outbox.in_transaction(write)
-        if inp.kind == CheckpointKind.ESCALATE:
-            return await self._mail_about(inp.task_id, "escalated", "task_escalated", {},
-                                          to_role=inp.escalate_to_role)
-        return await self._mail_about(inp.task_id, f"reminder-{inp.number}", "task_reminder",
-                                      {"label": inp.label, "days_left": _days_left(inp.label)})
+        return await self._outbox.enqueue_and_deliver(write)
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -67,11 +67,6 @@ class TaskActivities:
         if spec.assignee_email:
             return f"task_{spec.task_type}"
         return "task_assigned"
-
-    async def _mail_about(self, task_id: str, purpose: str, template: str, extra: dict,
-                          to_role: str | None = None) -> int:
-        return await self._outbox.enqueue_and_deliver(
-            lambda s: self._enqueue_about(s, task_id, purpose, template, extra, to_role))
 
     def _enqueue_about(self, session: Session, task_id: str, purpose: str, template: str,
                        extra: dict, to_role: str | None = None) -> list[str]:

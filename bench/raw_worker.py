@@ -9,14 +9,12 @@ from temporalio.worker import Worker
 
 from bench.raw_workflows import RAW_TASK_QUEUE, RawUpdateWorkflow, RawWorkflow, bench_noop
 from settings import Settings
-from bench import raw_workflows
-from worker import WORKER_TUNING, ensure_bytecode
+from worker import WORKER_TUNING
 from workflows.client import connect
 
 
 async def main() -> None:
     client = await connect(Settings.from_env())
-    ensure_bytecode(raw_workflows)  # as the product worker does: the same sandbox costs
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

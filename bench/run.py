@@ -120,7 +120,9 @@ def measure(stack, raw_worker, args) -> dict:
                 "web_rss_mb": round(web_rss_mb(stack.children["web"].pid)[0], 1)}
     log(f"    RSS before any work: {idle_rss}")
     log(f"(a) {args.raw} raw workflows, {c} concurrent")
-    cpu = lambda: cpu_by_component(stack, raw_worker)  # noqa: E731
+    def cpu() -> dict[str, float]:
+        return cpu_by_component(stack, raw_worker)
+
     cpu_before = cpu()
     raw_per_s = raw.throughput(settings, args.raw, c)
     cpu_raw = cpu_spent(cpu_before, cpu(), args.raw + 16, 1000)  # 16: the untimed warm-up

@@ -9,11 +9,11 @@ from db.models import Task, utcnow
 from domain.tasks import CloseTaskInput, TaskStatus
 
 
-def write_close(session: Session, inp: CloseTaskInput) -> bool:
-    """Idempotent: a row already closed keeps its first outcome. False when nothing changed."""
+def write_close(session: Session, inp: CloseTaskInput) -> None:
+    """Idempotent: a row already closed keeps its first outcome."""
     task = session.get(Task, inp.task_id)
     if task is None or task.status in (TaskStatus.DONE, TaskStatus.EXPIRED):
-        return False
+        return
     task.status = inp.status
     task.completed_at = utcnow()
     if inp.outcome is not None:
@@ -21,4 +21,3 @@ def write_close(session: Session, inp: CloseTaskInput) -> bool:
         task.completed_request_id = inp.outcome.request_id
         task.decision = inp.outcome.decision
         task.completed_at = inp.outcome.decided_at or task.completed_at
-    return True
