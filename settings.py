@@ -44,6 +44,9 @@ class Settings:
     base_url: str = "http://127.0.0.1:5000"
     max_content_length: int = 1024 * 1024
     session_cookie_secure: bool = False
+    # How long the steps a decision starts may wait while managers keep deciding
+    # (activities/people_first.py); 0 turns the waiting off.
+    worker_yield_max_s: float = 10.0
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -73,6 +76,7 @@ class Settings:
             base_url=(env.get("BASE_URL") or d.base_url).rstrip("/"),
             max_content_length=int(env.get("MAX_CONTENT_LENGTH") or d.max_content_length),
             session_cookie_secure=_bool(env.get("SESSION_COOKIE_SECURE"), d.session_cookie_secure),
+            worker_yield_max_s=float(env.get("WORKER_YIELD_MAX_S") or d.worker_yield_max_s),
         )
 
     def with_(self, **changes) -> "Settings":

@@ -19,6 +19,7 @@ from temporalio.worker import PollerBehaviorSimpleMaximum, UnsandboxedWorkflowRu
 
 from activities import build_activities
 from activities.heartbeat import HeartbeatInterceptor
+from activities.people_first import PeopleFirst
 from activities.mailer import Mailer
 from db.session import make_sessions
 import workflows
@@ -63,8 +64,10 @@ WORKER_TUNING: dict = {"workflow_runner": UnsandboxedWorkflowRunner(),
 
 
 def build_worker(client: Client, settings: Settings, sessions: sessionmaker[Session] | None = None,
-                 mailer: Mailer | None = None, **options) -> Worker:
+                 mailer: Mailer | None = None, people_first: PeopleFirst | None = None,
+                 **options) -> Worker:
     sessions = sessions or make_sessions(settings.database_url)
+    people_first = people_first or PeopleFirst(settings.worker_yield_max_s)
     # On SIGTERM (deploys, scaling down) running activities get time to finish first.
     options = {"graceful_shutdown_timeout": timedelta(seconds=20), **WORKER_TUNING, **options}
     if not isinstance(options["workflow_runner"], UnsandboxedWorkflowRunner):
@@ -72,7 +75,9 @@ def build_worker(client: Client, settings: Settings, sessions: sessionmaker[Sess
     # Every activity is async (its SQL goes to asyncio.to_thread), so no activity_executor.
     return Worker(client, task_queue=settings.temporal_task_queue, workflows=WORKFLOWS,
                   activities=build_activities(settings, sessions, mailer),
-                  interceptors=[HeartbeatInterceptor()], **options)
+                  # The heartbeat is outermost: it beats while an activity waits its turn too.
+                  interceptors=[HeartbeatInterceptor(), people_first],
+                  **options)
 
 
 async def main() -> None:

@@ -19,7 +19,12 @@ class AppDb:
             "ORDER BY created_at"))
 
     def count_review_tasks(self) -> int:
-        return self._scalar("SELECT count(*) FROM task WHERE task_type = 'review_application'")
+        return self.count_tasks("review_application")
+
+    def count_tasks(self, task_type: str) -> int:
+        with self._engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM task WHERE task_type = :t"),
+                                {"t": task_type}).scalar_one()
 
     def count_outbox(self) -> int:
         return self._scalar("SELECT count(*) FROM outbox_mail")

@@ -36,7 +36,7 @@ def throughput(settings: Settings, total: int, concurrency: int, warmup: int = 1
 
 
 async def _update_latency(settings: Settings, per_caller: int, concurrency: int,
-                          on_start: Callable[[], None]) -> list[float]:
+                          on_start: Callable[[], None]) -> tuple[list[float], float]:
     client = await connect(settings)
     run = uuid.uuid4().hex[:8]
     total = per_caller * concurrency
@@ -47,6 +47,7 @@ async def _update_latency(settings: Settings, per_caller: int, concurrency: int,
     await asyncio.gather(*(h.query("__stack_trace") for h in handles[-concurrency:]))
     await asyncio.sleep(1.0)
     on_start()
+    began = time.perf_counter()
     latencies: list[float] = []
 
     async def caller(mine) -> None:
@@ -57,12 +58,13 @@ async def _update_latency(settings: Settings, per_caller: int, concurrency: int,
             latencies.append((time.perf_counter() - began) * 1000)
 
     await asyncio.gather(*(caller(handles[c::concurrency]) for c in range(concurrency)))
-    await asyncio.gather(*(h.result() for h in handles))  # untimed: the activity each update starts
-    return latencies
+    await asyncio.gather(*(h.result() for h in handles))  # the activity each update starts
+    return latencies, time.perf_counter() - began
 
 
 def update_latency(settings: Settings, per_caller: int, concurrency: int,
-                   on_start: Callable[[], None] = lambda: None) -> list[float]:
-    """Milliseconds per update round trip (sent to accepted and completed), one sample per call.
-    `on_start()` runs once every workflow is waiting, just before the first update."""
+                   on_start: Callable[[], None] = lambda: None) -> tuple[list[float], float]:
+    """Milliseconds per update round trip (sent to accepted and completed), one sample per call,
+    and the seconds from the first update until every workflow has run its activity and
+    completed. `on_start()` runs once every workflow is waiting, just before the first update."""
     return asyncio.run(_update_latency(settings, per_caller, concurrency, on_start))

@@ -79,6 +79,12 @@ def table(result: dict) -> str:
     lines += ["", f"Run took {x['total_s']:.0f} s; applications: all POSTs answered after "
               f"{x['apply_posts_done_s']:.1f} s, last review task row after {x['apply_seconds']:.1f} s, "
               f"every mail of theirs sent after {x['apply_mail_drained_s']:.1f} s."]
+    if "c16_followups_done_s" in x:
+        lines.append(
+            f"16 clients: every decision answered after {x['c16_decisions_answered_s']:.1f} s; "
+            f"the agreements and signing mail they started all done after "
+            f"{x['c16_followups_done_s']:.1f} s (raw: every update's activity done after "
+            f"{x['c16_raw_all_done_s']:.1f} s).")
     busy = mach["cpu_busy_before_start"]
     lines.append(f"CPU busy before the start (2 s, nothing of the bench running): {busy:.0%}.")
     if busy > 0.15:

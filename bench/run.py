@@ -60,6 +60,19 @@ def wait_mail_drained(db: AppDb, expected: int, timeout: float = 300) -> None:
     raise TimeoutError(f"outbox not drained: {sent} of {expected} sent")
 
 
+def wait_followups(db: AppDb, decided: int, timeout: float = 300) -> None:
+    """Until what the approvals started is done: each one's signing task exists and every mail
+    is out. The worker lets that work wait while decisions keep coming
+    (activities/people_first.py), so it is waited for here: a phase must not leave its work to
+    slow the next one, and (c)'s CPU figure must include it."""
+    deadline = time.monotonic() + timeout
+    while db.count_tasks("sign_agreement") < decided:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{db.count_tasks('sign_agreement')} of {decided} agreements issued")
+        time.sleep(0.05)
+    wait_mail_drained(db, db.count_outbox(), timeout)
+
+
 def staff_recipients(sessions) -> int:
     """How many people a review-task notification goes to (role fan-out)."""
     from sqlalchemy import select
@@ -150,20 +163,27 @@ def measure(stack, raw_worker, args) -> dict:
     browsers = [http_load.login(host, port, e) for e in emails]
     tasks = db.open_review_tasks()
     warm, tasks = tasks[:WARMUP_DECISIONS], tasks[WARMUP_DECISIONS:]
-    http_load.decisions(browsers[:1], warm, len(warm))  # first decision per gunicorn worker
+    decided = http_load.decisions(browsers[:1], warm, len(warm))  # one per gunicorn worker
+    wait_followups(db, len(decided))
     log(f"    1 client: {args.c1} raw updates, {args.c1} decisions")
-    raw1 = raw.update_latency(settings, args.c1, 1)
+    raw1, _ = raw.update_latency(settings, args.c1, 1)
     http1 = http_load.decisions(browsers[:1], tasks[:args.c1], args.c1)
     tasks = tasks[args.c1:]
+    wait_followups(db, len(decided) + len(http1))
     log(f"    16 clients: {16 * args.c16_each} raw updates, {16 * args.c16_each} decisions")
     before: dict = {}
-    raw16 = raw.update_latency(settings, args.c16_each, 16, lambda: before.update(cpu()))
+    raw16, raw16_done_s = raw.update_latency(settings, args.c16_each, 16,
+                                             lambda: before.update(cpu()))
     cpu_raw16 = cpu_spent(before, cpu(), len(raw16), 1000)
     log(f"    CPU ms per raw update at 16 clients (with the activity it starts): {cpu_raw16}")
     pages = http_load.open_pages(browsers, tasks, args.c16_each)
+    log("    16 managers post their decisions")
     cpu_before = cpu()
+    began = time.perf_counter()
     http16 = http_load.decisions(browsers, tasks, args.c16_each, pages)
-    wait_mail_drained(db, db.count_outbox())
+    answered_s = time.perf_counter() - began
+    wait_followups(db, len(decided) + len(http1) + len(http16))
+    c16_done_s = time.perf_counter() - began
     cpu_decisions = cpu_spent(cpu_before, cpu(), len(http16), 1000)
     log(f"    CPU ms per decision at 16 clients (with the work the approval starts, until its "
         f"mail is out): {cpu_decisions}")
@@ -188,6 +208,9 @@ def measure(stack, raw_worker, args) -> dict:
                     "cpu_ms_per_application_until_drained": cpu_apply,
                     "cpu_ms_per_raw_update_c16": cpu_raw16,
                     "cpu_ms_per_decision_c16_until_drained": cpu_decisions,
+                    "c16_decisions_answered_s": round(answered_s, 1),
+                    "c16_followups_done_s": round(c16_done_s, 1),
+                    "c16_raw_all_done_s": round(raw16_done_s, 1),
                     "decision_pages": "opened before the clock, as raw workflows are started "
                                       "before it; then each manager posts back to back",
                     "decisions_c1": len(http1), "decisions_c16": len(http16),
