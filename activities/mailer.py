@@ -7,15 +7,15 @@ import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from email.message import Message
 from functools import cache
 from typing import Protocol
 
 import aiosmtplib
 
+from activities.mail_wire import WireMail
 from settings import Settings
 
-Send = Callable[[Message], Awaitable[object]]
+Send = Callable[[WireMail], Awaitable[object]]
 
 
 class Mailer(Protocol):
@@ -47,7 +47,7 @@ class SmtpMailer:
         client = await self._checkout()
         reusable = False
         try:
-            yield client.send_message
+            yield lambda mail: client.sendmail(mail.envelope_from, mail.recipients, mail.data)
             reusable = True
         finally:
             if reusable and len(self._idle) < self.POOL:

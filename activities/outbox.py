@@ -9,18 +9,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from email.header import Header
-from email.message import Message
-from email.mime.text import MIMEText
-from email.utils import format_datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from activities.base import DbActivities
+from activities.coalesce import Coalesced
 from activities.mail_render import render_mail
+from activities.mail_wire import wire_mail
 from activities.mailer import Mailer
 from db.models import OutboxMail, User, utcnow
 from domain.roles import may_act_as
@@ -43,24 +40,13 @@ def role_recipients(session: Session, role: str) -> list[Recipient]:
     return [Recipient(u.email, u.locale) for u in users if may_act_as(u.roles, role)]
 
 
-def compose(sender: str, recipients: list[str], subject: str, body: str, message_id: str,
-            created: datetime) -> Message:
-    """A plain-text UTF-8 message. Built with the compat32 classes: EmailMessage parses every
-    header it is given, which cost more CPU than the rest of sending a mail."""
-    msg = MIMEText(body, "plain", "utf-8")
-    msg["From"] = sender
-    msg["To"] = ", ".join(recipients)
-    msg["Subject"] = subject if subject.isascii() else Header(subject, "utf-8")
-    msg["Message-ID"] = message_id
-    msg["Date"] = format_datetime(created)
-    return msg
-
-
 class Outbox(DbActivities):
     def __init__(self, sessions, mailer: Mailer, settings: Settings) -> None:
         super().__init__(sessions)
         self._mailer = mailer
         self._settings = settings
+        self._book_sent = Coalesced(lambda keys: self.in_transaction(
+            lambda s: self._mark_sent(s, keys)))
 
     def enqueue(self, session: Session, key: str, recipients: list[Recipient], template: str,
                 context: dict[str, Any], org_id: str | None = None) -> list[str]:
@@ -123,13 +109,13 @@ class Outbox(DbActivities):
         try:
             async with self._mailer.connection() as send:
                 for key, message_id, recipients, subject, body, created in pending:
-                    msg = compose(self._settings.mail_from, recipients, subject, body, message_id,
-                                  created)
+                    mail = wire_mail(self._settings.mail_from, recipients, subject, body,
+                                     message_id, created)
                     sending = key
-                    await send(msg)
-                    # Booked one by one, right after the server took each message: a worker that
-                    # dies mid-batch leaves only unsent mail pending for the retry.
-                    await self.in_transaction(lambda s, k=key: self._mark_sent(s, k))
+                    await send(mail)
+                    # Booked right after the server took it, before the next one goes: a worker
+                    # that dies mid-batch leaves only unsent mail pending for the retry.
+                    await self._book_sent(key)
                     sending = None
         except Exception as exc:
             if sending is not None:
@@ -143,9 +129,11 @@ class Outbox(DbActivities):
         return f"<{digest}@{domain}>"
 
     @staticmethod
-    def _mark_sent(session: Session, key: str) -> None:
-        session.execute(update(OutboxMail).where(OutboxMail.key == key).values(
-            status="sent", sent_at=utcnow(), attempts=OutboxMail.attempts + 1))
+    def _mark_sent(session: Session, keys: list[str]) -> None:
+        # Core, not the ORM's bulk update: no objects of this session to keep in step.
+        session.connection().execute(
+            update(OutboxMail.__table__).where(OutboxMail.__table__.c.key.in_(keys)).values(
+                status="sent", sent_at=utcnow(), attempts=OutboxMail.__table__.c.attempts + 1))
 
     @staticmethod
     def _mark_failed(session: Session, key: str, exc: Exception) -> None:
