@@ -8,8 +8,8 @@ more CPU than the decision itself, so a burst of approvals was answered at the s
 work behind it (make bench, 16 managers: 285 ms at p50 where the update alone takes about 130).
 
 So the worker notes each update it handles, and a remote activity starts only once no decision
-has arrived for QUIET_S. It never waits longer than `max_wait_s`: under endless decisions the
-background work still moves, at most that much later. Timers, queries and the decisions
+has arrived for QUIET_S. It never waits longer than `max_wait_s` (nor half its own start-to-close
+timeout): under endless decisions the background work still moves, at most that much later. Timers, queries and the decisions
 themselves never wait, and local activities (inside a workflow task) are left alone.
 
 The note is per worker process: with several workers, each yields to the decisions it handles.
@@ -47,14 +47,16 @@ class DecisionsFirst:
     def decision_arrived(self) -> None:
         self._last_decision = self._clock()
 
-    async def wait_turn(self) -> float:
-        """Returns once decisions have paused for quiet_s, or after max_wait_s; the seconds waited."""
+    async def wait_turn(self, max_wait_s: float | None = None) -> float:
+        """Returns once decisions have paused for quiet_s, or after max_wait_s (the policy's, or
+        a shorter one given); the seconds waited."""
+        limit = self.max_wait_s if max_wait_s is None else min(max_wait_s, self.max_wait_s)
         began = now = self._clock()
         if now < self._last_decision + self.quiet_s:
             self.held += 1
         while True:
             quiet_at = self._last_decision + self.quiet_s
-            give_up_at = began + self.max_wait_s
+            give_up_at = began + limit
             if now >= quiet_at or now >= give_up_at:
                 return now - began
             await self._sleep(min(quiet_at, give_up_at) - now)
@@ -91,6 +93,9 @@ class _WaitTurn(ActivityInboundInterceptor):
         self._policy = policy
 
     async def execute_activity(self, input: ExecuteActivityInput) -> Any:
-        if not activity.info().is_local and self._policy.max_wait_s > 0:
-            await self._policy.wait_turn()
+        info = activity.info()
+        if not info.is_local and self._policy.max_wait_s > 0:
+            # Never so long that the activity's own timeout runs out while it waits.
+            budget = info.start_to_close_timeout
+            await self._policy.wait_turn(budget.total_seconds() / 2 if budget else None)
         return await self.next.execute_activity(input)

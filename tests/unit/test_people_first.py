@@ -70,3 +70,18 @@ def test_endless_decisions_delay_a_step_by_max_wait_at_most():
     first._sleep = busy_sleep
     first.decision_arrived()
     assert asyncio.run(first.wait_turn()) == 2.0
+
+
+def test_a_shorter_limit_for_one_step_wins():
+    clock = FakeClock()
+    first = policy(clock, max_wait_s=10.0)
+    real_sleep = clock.sleep
+
+    async def busy_sleep(seconds: float) -> None:
+        await real_sleep(seconds)
+        first.decision_arrived()
+
+    first._sleep = busy_sleep
+    first.decision_arrived()
+    assert asyncio.run(first.wait_turn(max_wait_s=3.0)) == 3.0  # half a 6 s activity timeout
+    assert asyncio.run(first.wait_turn(max_wait_s=30.0)) == 10.0  # never beyond the policy's
