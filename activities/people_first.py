@@ -8,9 +8,10 @@ more CPU than the decision itself, so a burst of approvals was answered at the s
 work behind it (make bench, 16 managers: 285 ms at p50 where the update alone takes about 130).
 
 So the worker notes each update it handles, and a remote activity starts only once no decision
-has arrived for QUIET_S. It never waits longer than `max_wait_s` (nor half its own start-to-close
-timeout): under endless decisions the background work still moves, at most that much later. Timers, queries and the decisions
-themselves never wait, and local activities (inside a workflow task) are left alone.
+has arrived for QUIET_S. It never waits longer than `max_wait_s` (nor half its own
+start-to-close timeout): under endless decisions the background work still moves, at most that
+much later. Timers, queries and the decisions themselves never wait, and local activities
+(inside a workflow task) are left alone.
 
 The note is per worker process: with several workers, each yields to the decisions it handles.
 """
