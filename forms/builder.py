@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 
 from definitions.loader import form_schema
 from forms.choices import current_locale_name, enum_choices
+from forms import markup
 from forms.fields import (CatalogTranslations, FixedChoices, FixedSelectField, MultiCheckboxField,
                           RadioGroupField, SearchPattern)
 
@@ -27,7 +28,7 @@ class SchemaForm(FlaskForm):
     """Base of every built form. The nonce makes a double submit recognisable (web/tasks.py)."""
 
     schema_name: str = ""
-    form_nonce = HiddenField()
+    form_nonce = HiddenField(widget=markup.HiddenInput())
 
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
@@ -104,7 +105,8 @@ def _field(prop: dict[str, Any], required: bool, locale_name: str):
                                   invalid_choice_message=gettext("Choose from the options shown."),
                                   **kwargs)
     if kind == "boolean":
-        return BooleanField(validators=must if required else [], **kwargs)
+        return BooleanField(validators=must if required else [], widget=markup.CheckboxInput(),
+                            **kwargs)
     if kind == "integer":
         checks = [InputRequired(message=custom or gettext("This field is required."))] if required \
             else [Optional()]
@@ -112,7 +114,7 @@ def _field(prop: dict[str, Any], required: bool, locale_name: str):
             checks.append(NumberRange(prop.get("minimum"), prop.get("maximum"),
                                       message=custom or _range_message(prop)))
         return IntegerField(validators=checks, invalid_value_message=gettext("Enter a whole number."),
-                            render_kw={"inputmode": "numeric"}, **kwargs)
+                            render_kw={"inputmode": "numeric"}, widget=markup.NumberInput(), **kwargs)
     if "enum" in prop:
         choices = enum_choices(prop, locale_name)
         invalid = gettext("Choose one of the options.")
@@ -137,9 +139,12 @@ def _string_field(prop, must, custom, widget, kwargs):
     if prop.get("format") == "email":
         checks.append(Email(message=custom or gettext("Enter a valid email address."),
                             check_deliverability=False))
-        return EmailField(validators=checks, filters=strip, render_kw=render_kw, **kwargs)
-    field_type = TextAreaField if widget == "textarea" else StringField
-    return field_type(validators=checks, filters=strip, render_kw=render_kw, **kwargs)
+        return EmailField(validators=checks, filters=strip, render_kw=render_kw,
+                          widget=markup.EmailInput(), **kwargs)
+    if widget == "textarea":  # one per form at most: WTForms' own widget
+        return TextAreaField(validators=checks, filters=strip, render_kw=render_kw, **kwargs)
+    return StringField(validators=checks, filters=strip, render_kw=render_kw,
+                       widget=markup.TextInput(), **kwargs)
 
 
 def _length_message(low: int | None, high: int | None) -> str:

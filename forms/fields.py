@@ -9,9 +9,9 @@ from markupsafe import Markup
 from wtforms import RadioField, SelectField, SelectMultipleField
 from wtforms.fields.choices import Choice
 from wtforms.validators import ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget, Select
+from wtforms.widgets import ListWidget, Select
 
-from forms.markup import html_params
+from forms.markup import CheckboxInput, RadioInput, html_params
 
 # WTForms' own messages, routed through our catalog so they read the same as ours in every locale.
 _BUILTIN = {
@@ -70,6 +70,8 @@ class MultiCheckboxField(OptionsRenderedOnce, SelectMultipleField):
 
 class RadioGroupField(OptionsRenderedOnce, RadioField):
     """An enum shown as radio buttons."""
+
+    option_widget = RadioInput()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

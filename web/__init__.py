@@ -9,7 +9,6 @@ from flask_wtf import CSRFProtect
 
 from db.session import make_sessions
 from forms.builder import translated
-from forms.markup import use_fast_html_params
 from settings import Settings
 from web.database import close_db
 from web.errors import register_error_pages
@@ -45,7 +44,6 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     app.extensions["prm.temporal"] = TemporalBridge(settings)
     app.teardown_appcontext(close_db)
 
-    use_fast_html_params()
     csrf.init_app(app)
     init_i18n(app)
     init_login(app)

@@ -87,3 +87,62 @@ def test_checkbox_and_radio_options_render_once_and_stay_right_for_every_state()
     prefilled = groups(data={"many": ["c"], "one": "c"})
     assert prefilled.many.rendered_options() == _as_wtforms_renders(prefilled.many)
     assert prefilled.one.rendered_options() == _as_wtforms_renders(prefilled.one)
+
+
+# Each of our widgets against the WTForms widget it stands in for: same field, same markup.
+from wtforms import BooleanField, EmailField, HiddenField, IntegerField, RadioField, StringField  # noqa: E402
+from wtforms import widgets as wtforms_widgets  # noqa: E402
+from wtforms.validators import InputRequired, Length, Optional  # noqa: E402
+
+from forms import markup  # noqa: E402
+
+WIDGET_CASES = [
+    (StringField, "TextInput", {"validators": [DataRequired(), Length(max=80)]},
+     ["", "Li Wei", 'say "hi" <b>', "中文"]),
+    (EmailField, "EmailInput", {"validators": [Optional()]}, ["", "li.wei@acme.example"]),
+    (IntegerField, "NumberInput", {"validators": [InputRequired()]}, ["", "40", "x"]),
+    (BooleanField, "CheckboxInput", {}, [None, "y"]),
+    (HiddenField, "HiddenInput", {}, ["", "nonce-1&2"]),
+]
+
+
+@pytest.mark.parametrize("field_type, widget, options, sent", WIDGET_CASES,
+                         ids=[c[1] for c in WIDGET_CASES])
+def test_each_widget_renders_as_the_wtforms_widget_it_stands_in_for(field_type, widget, options,
+                                                                     sent):
+    class Ours(Form):
+        f = field_type(widget=getattr(markup, widget)(), render_kw={"maxlength": 80}, **options)
+
+    class Theirs(Form):
+        f = field_type(widget=getattr(wtforms_widgets, widget)(), render_kw={"maxlength": 80},
+                       **options)
+
+    assert Ours().f() == Theirs().f()
+    for value in sent:
+        formdata = MultiDict({"f": value} if value is not None else {})
+        ours, theirs = Ours(formdata), Theirs(formdata)
+        ours.validate(), theirs.validate()
+        assert ours.f(aria_invalid="true", class_="x") == theirs.f(aria_invalid="true", class_="x")
+
+
+def test_radio_options_render_as_wtforms_radio_options():
+    class Ours(Form):
+        f = RadioGroupField(choices=OPTIONS, validators=[DataRequired()], rendered={})
+
+    class Theirs(Form):
+        f = RadioField(choices=OPTIONS, validators=[DataRequired()])
+
+    for sent in [None, "b"]:
+        formdata = MultiDict({"f": sent} if sent else {})
+        assert [o() for o in Ours(formdata).f] == [o() for o in Theirs(formdata).f]
+
+
+def test_wtforms_itself_is_left_alone(tmp_path):
+    """Only the schema-built forms use these widgets: nothing is patched into WTForms."""
+    from wtforms.widgets import core
+
+    from settings import Settings
+    from web import create_app
+    create_app(Settings(database_url=f"sqlite:///{tmp_path}/app.db"), {"TESTING": True})
+    assert core.html_params is wtforms_html_params
+    assert core.Input.html_params is not markup.TextInput.html_params
