@@ -17,7 +17,7 @@ from activities.outbox import Outbox, Recipient
 from db.models import (Agreement, Invitation, Organisation, Signature, TimelineEvent, User,
                        utcnow)
 from definitions.loader import agreement_template, form_schema
-from domain import ids
+from domain import ids, notes
 from domain.onboarding import (ActivationInput, AgreementDocument, AgreementInput,
                                RecordApplicationInput, ScreeningResult, SignatureRecord, Stage,
                                StageChange, agreement_title)
@@ -80,7 +80,8 @@ class RecruitmentActivities:
             agreement.status = "signed" if sig.party == "partner" else "countersigned"
             _timeline(session, f"{agreement.workflow_id}/signature/{sig.party}", agreement.org_id,
                       agreement.workflow_id, f"signed_by_{sig.party}",
-                      f"{agreement.title} signed (SHA-256 {sig.sha256[:12]}…)", sig.full_name)
+                      notes.SIGNED.format(title=agreement.title, sha256=sig.sha256[:12]),
+                      sig.full_name)
 
         await self._outbox.in_transaction(write)
 
@@ -145,7 +146,7 @@ def record_and_screen(session: Session, inp: RecordApplicationInput) -> Screenin
                            status=Stage.SUBMITTED, locale=inp.locale, **_org_fields(inp.application))
         session.add(org)
         _timeline(session, f"{inp.workflow_id}/submitted", inp.org_id, inp.workflow_id,
-                  Stage.SUBMITTED, "Application submitted",
+                  Stage.SUBMITTED, notes.SUBMITTED.format(),
                   inp.application.get("contact_name", "applicant"), first_time=True)
         session.flush()
     return _screen(session, org)

@@ -7,6 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from domain.notes import SYSTEM
+from domain.phrases import N_, Phrase
 from domain.program import ProgramRules
 from domain.screening import ScreeningFlag
 
@@ -62,7 +64,7 @@ class StageChange:
     org_id: str
     stage: Stage
     note: str = ""
-    actor: str = "system"
+    actor: str = SYSTEM.format()
     action: str = ""           # the timeline's wording when it is not the stage itself ("approved")
 
 
@@ -75,9 +77,13 @@ class AgreementInput:
     application: dict[str, Any]
 
 
+# Stored with the agreement and inside timeline notes; pages show it in the reader's language.
+AGREEMENT_TITLE = Phrase(N_("Partner agreement: %(company)s"))
+
+
 def agreement_title(application: dict[str, Any]) -> str:
     """The agreement's title: on the document, its signing task and the timeline."""
-    return f"Partner agreement: {application.get('company_name', '')}"
+    return AGREEMENT_TITLE.format(company=application.get("company_name", ""))
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from domain.phrases import N_, Phrase
+
 FREE_MAIL_DOMAINS = frozenset({
     "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "yahoo.co.jp", "hotmail.com",
     "outlook.com", "live.com", "msn.com", "aol.com", "icloud.com", "me.com", "mail.com",
@@ -69,6 +71,16 @@ class KnownOrganisation:
     status: str
 
 
+# What each flag says, by code. Stored with the flag in English; the reviewer's page recognises it
+# by the same phrase and shows it in the reviewer's language (status: a Stage value).
+FLAG_MESSAGES = {
+    "duplicate_domain": Phrase(N_("Same domain as %(name)s (%(status)s)"), status="[a-z_]+"),
+    "duplicate_name": Phrase(N_("Same name as %(name)s (%(status)s)"), status="[a-z_]+"),
+    "free_mail_domain": Phrase(N_("Contact uses a free-mail domain (%(domain)s)")),
+    "email_domain_mismatch": Phrase(N_("Contact email domain %(mail_domain)s differs from %(domain)s")),
+}
+
+
 @dataclass(frozen=True)
 class ScreeningFlag:
     code: str            # duplicate_domain | duplicate_name | free_mail_domain | email_domain_mismatch
@@ -85,17 +97,16 @@ def screen(org_id: str, name: str, website: str, email: str,
         if other.org_id == org_id:
             continue
         if domain and normalise_domain(other.domain) == domain:
-            flags.append(ScreeningFlag(
-                "duplicate_domain",
-                f"Same domain as {other.name} ({other.status})", other.org_id))
+            flags.append(_flag("duplicate_domain", other.org_id, name=other.name, status=other.status))
         elif folded and normalise_name(other.name) == folded:
-            flags.append(ScreeningFlag(
-                "duplicate_name", f"Same name as {other.name} ({other.status})", other.org_id))
+            flags.append(_flag("duplicate_name", other.org_id, name=other.name, status=other.status))
     mail_domain = email_domain(email)
     if mail_domain in FREE_MAIL_DOMAINS or domain in FREE_MAIL_DOMAINS:
-        flags.append(ScreeningFlag(
-            "free_mail_domain", f"Contact uses a free-mail domain ({mail_domain or domain})"))
+        flags.append(_flag("free_mail_domain", domain=mail_domain or domain))
     elif mail_domain and domain and not (mail_domain == domain or mail_domain.endswith("." + domain)):
-        flags.append(ScreeningFlag(
-            "email_domain_mismatch", f"Contact email domain {mail_domain} differs from {domain}"))
+        flags.append(_flag("email_domain_mismatch", mail_domain=mail_domain, domain=domain))
     return flags
+
+
+def _flag(code: str, related_org_id: str = "", **fields: str) -> ScreeningFlag:
+    return ScreeningFlag(code, FLAG_MESSAGES[code].format(**fields), related_org_id)

@@ -14,6 +14,7 @@ from web.database import close_db
 from web.errors import register_error_pages
 from web.headers import init_headers
 from web.i18n import init_i18n
+from web.notes import init_notes
 from web.roles import init_labels
 from web.security import init_login
 from web.temporal_bridge import TemporalBridge
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     init_i18n(app)
     init_login(app)
     init_labels(app)
+    init_notes(app)
     register_error_pages(app)
     init_headers(app)
     _register_blueprints(app)

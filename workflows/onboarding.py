@@ -11,7 +11,7 @@ from dataclasses import asdict
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain import ids
+    from domain import ids, notes
     from domain.deadlines import (Checkpoint, CheckpointKind, due_after, expiry_checkpoints,
                                   review_checkpoints, simple_checkpoints)
     from domain.onboarding import (ActivationInput, AgreementDocument, AgreementInput, MailInput,
@@ -38,7 +38,7 @@ class PartnerOnboardingWorkflow(HumanSteps):
         self._inp = inp
         self._application = dict(inp.application)
         self._stage = Stage.SUBMITTED
-        self._details = "Application submitted"
+        self._details = notes.SUBMITTED.format()
         self._flags: tuple = ()
         self._events = 0
         self._decisions: list[str] = []
@@ -64,7 +64,7 @@ class PartnerOnboardingWorkflow(HumanSteps):
         """Loops through 'more information' rounds; True once approved."""
         rules = self._inp.program
         for attempt in range(1, MAX_REVIEW_ROUNDS + 1):
-            stage = self._enter_stage(Stage.IN_REVIEW, "Awaiting review by channel managers",
+            stage = self._enter_stage(Stage.IN_REVIEW, notes.AWAITING_REVIEW.format(),
                                       publish=False)
             points = review_checkpoints(rules.review_sla, rules.review_escalation_grace)
             outcome = await self.human_step(self._task(
@@ -89,7 +89,7 @@ class PartnerOnboardingWorkflow(HumanSteps):
                 return False
             if not await self._applicant_adds_information(attempt, reason, actor):
                 return False
-        await self._set_stage(Stage.EXPIRED, "Too many rounds of questions; please apply again")
+        await self._set_stage(Stage.EXPIRED, notes.TOO_MANY_ROUNDS.format())
         return False
 
     async def _accept_application(self, review: OpenStepInput) -> None:
@@ -105,12 +105,12 @@ class PartnerOnboardingWorkflow(HumanSteps):
         """Written with the closed review task; more information opens a step of its own."""
         decision, reason, actor = self._review_result(outcome)
         if decision == ReviewDecision.APPROVE:
-            return self._enter_stage(Stage.AGREEMENT_OUT, f"Approved by {actor}", actor,
-                                     action="approved", publish=False)
+            return self._enter_stage(Stage.AGREEMENT_OUT, notes.APPROVED.format(actor=actor),
+                                     actor, action="approved", publish=False)
         if decision == ReviewDecision.REJECT:
             return self._enter_stage(Stage.REJECTED, reason, actor, publish=False)
         if decision == "expired":
-            return self._enter_stage(Stage.EXPIRED, "No review decision before the deadline",
+            return self._enter_stage(Stage.EXPIRED, notes.REVIEW_DEADLINE_PASSED.format(),
                                      publish=False)
         return None
 
@@ -120,13 +120,15 @@ class PartnerOnboardingWorkflow(HumanSteps):
             return outcome.decision, payload.get("reason", ""), outcome.decided_by
         fallback = self._inp.program.review_fallback
         if fallback == ReviewFallback.APPROVE:
-            return ReviewDecision.APPROVE, "", "system (review deadline)"
+            return ReviewDecision.APPROVE, "", notes.REVIEW_DEADLINE.format()
         if fallback == ReviewFallback.REJECT:
-            return ReviewDecision.REJECT, "The application could not be reviewed in time.", "system"
-        return "expired", "", "system"
+            return (ReviewDecision.REJECT, notes.NOT_REVIEWED_IN_TIME.format(),
+                    notes.SYSTEM.format())
+        return "expired", "", notes.SYSTEM.format()
 
     async def _applicant_adds_information(self, attempt: int, question: str, asked_by: str) -> bool:
-        stage = self._enter_stage(Stage.MORE_INFO, f"More information requested: {question}",
+        stage = self._enter_stage(Stage.MORE_INFO,
+                                  notes.MORE_INFO_REQUESTED.format(question=question),
                                   asked_by, publish=False)
         points = simple_checkpoints(self._inp.program.more_info_sla)
         outcome = await self.human_step(self._task(
@@ -134,7 +136,7 @@ class PartnerOnboardingWorkflow(HumanSteps):
             f"Add the information requested for {self._inp.reference}", points,
             partner=True, context={"question": question, "asked_by": asked_by,
                                    "application": self._application}), points, stage=stage,
-            then=self._expired_unless_done("The requested information did not arrive in time"))
+            then=self._expired_unless_done(notes.MORE_INFO_LATE.format()))
         if outcome is None:
             await self._mail("application_expired", to=self._contact_email)
             return False
@@ -152,7 +154,7 @@ class PartnerOnboardingWorkflow(HumanSteps):
         rules = self._inp.program
         title = agreement_title(self._application)
         stage = self._enter_stage(Stage.AGREEMENT_OUT,
-                                  f"Awaiting the partner's signature of {title}", publish=False)
+                                  notes.AWAITING_SIGNATURE.format(title=title), publish=False)
         points = expiry_checkpoints(rules.signature_expiry, rules.signature_reminders_before)
         issued: list[AgreementDocument] = []
 
@@ -166,7 +168,7 @@ class PartnerOnboardingWorkflow(HumanSteps):
             "sign", 1, "sign_agreement", "sign_agreement.v1", f"Sign {title}", points,
             partner=True, context={"agreement_id": ids.agreement_id(self._wf_id)}),
             points, stage=stage, open_with=issue,
-            then=self._expired_unless_done("The agreement was not signed before it expired"))
+            then=self._expired_unless_done(notes.SIGNATURE_EXPIRED.format()))
         agreement = issued[0]
         if outcome is None:
             await self._mail("agreement_expired", to_role=Role.CHANNEL_MANAGER)
@@ -179,10 +181,11 @@ class PartnerOnboardingWorkflow(HumanSteps):
         rules = self._inp.program
         if rules.countersign == Countersign.AUTOMATIC:
             await calls.local("record_signature", SignatureRecord(
-                agreement.agreement_id, "company", f"{rules.name} (automatic)", workflow.now(),
+                agreement.agreement_id, "company",
+                notes.AUTOMATIC_COUNTERSIGNATURE.format(program=rules.name), workflow.now(),
                 sha256=agreement.sha256))
             return True
-        stage = self._enter_stage(Stage.COUNTERSIGN, "Awaiting countersignature by a channel manager",
+        stage = self._enter_stage(Stage.COUNTERSIGN, notes.AWAITING_COUNTERSIGNATURE.format(),
                                   publish=False)
         # Escalate but never expire: a partner who signed must not lose the agreement to our delay.
         points = [p for p in review_checkpoints(rules.countersign_sla, rules.review_escalation_grace)
@@ -209,7 +212,7 @@ class PartnerOnboardingWorkflow(HumanSteps):
     async def _activate(self) -> None:
         app = self._application
         # Stage first: whoever follows the set-password link must already find an active partner.
-        await self._set_stage(Stage.ACTIVE, "Active partner: portal access granted")
+        await self._set_stage(Stage.ACTIVE, notes.ACTIVE.format())
         await calls.remote("activate_organisation", ActivationInput(
             self._inp.org_id, self._wf_id, app["contact_name"], app["contact_email"],
             int(self._inp.program.invitation_ttl.total_seconds()), self._inp.locale))
@@ -226,7 +229,7 @@ class PartnerOnboardingWorkflow(HumanSteps):
             assignee_org_id=self._inp.org_id if partner else None,
             assignee_email=self._contact_email if partner else None, context=context or {})
 
-    def _enter_stage(self, stage: Stage, details: str, actor: str = "system",
+    def _enter_stage(self, stage: Stage, details: str, actor: str = notes.SYSTEM.format(),
                      action: str = "", publish: bool = True) -> StageChange:
         """The stage in the workflow's own state; the caller writes the returned record, alone
         (_set_stage) or with the task row of the step that begins here (human_step). The stage
@@ -235,7 +238,8 @@ class PartnerOnboardingWorkflow(HumanSteps):
         then (publish=False): a stage the next step supersedes at once is never published."""
         self._stage, self._details = stage, details
         self._events += 1
-        workflow.set_current_details(f"{stage.value}: {details}")
+        workflow.set_current_details(notes.CURRENT_DETAILS.format(stage=stage.value,
+                                                                  details=details))
         if publish:
             workflow.upsert_search_attributes([PROCESS_STAGE.value_set(stage.value)])
         return StageChange(f"{self._wf_id}/stage/{self._events}", self._inp.org_id, stage,
@@ -246,7 +250,7 @@ class PartnerOnboardingWorkflow(HumanSteps):
         return lambda outcome: None if outcome else self._enter_stage(Stage.EXPIRED, details,
                                                                       publish=False)
 
-    async def _set_stage(self, stage: Stage, details: str, actor: str = "system",
+    async def _set_stage(self, stage: Stage, details: str, actor: str = notes.SYSTEM.format(),
                          action: str = "") -> None:
         await calls.local("set_stage", self._enter_stage(stage, details, actor, action))
 

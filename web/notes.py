@@ -1,0 +1,72 @@
+"""Timeline notes, screening flags and agreement titles in the reader's language.
+
+The process stores them in English, as it wrote them (domain/phrases.py says why). Here a stored
+text is recognised by the phrase that wrote it and shown as that phrase's translation, with the
+fields it carried. Text no phrase wrote (a rejection reason someone typed) is shown as stored.
+Filters return plain text: Jinja escapes it, fields included, like any other value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+
+from domain import notes
+from domain.onboarding import AGREEMENT_TITLE
+from domain.phrases import Phrase, recognise
+from domain.screening import FLAG_MESSAGES
+from web.i18n import page_translations
+from web.roles import STAGE_LABELS, label
+
+
+def note_text(note: str | None) -> str:
+    """A timeline note ('Approved by Mia Chen' -> '已由 Mia Chen 批准')."""
+    return _shown(note, notes.NOTES)
+
+
+def actor_name(actor: str | None) -> str:
+    """Who did it: a person's name as it is, the process's own names ('system') translated."""
+    return _shown(actor, notes.ACTORS)
+
+
+def agreement_title(title: str | None) -> str:
+    return _shown(title, (AGREEMENT_TITLE,))
+
+
+def flag_text(flag: Mapping) -> str:
+    """A screening flag's message, recognised by the phrase of its code."""
+    phrase = FLAG_MESSAGES.get(flag.get("code") or "")
+    return _shown(flag.get("message"), (phrase,) if phrase else ())
+
+
+def current_details_text(details: str | None) -> str:
+    """Temporal's current details of a workflow: its stage code stays (ops filter on it), the
+    note after it is translated."""
+    return _shown(details, (notes.CURRENT_DETAILS,))
+
+
+# Fields that are the process's own words, shown in the reader's language; every other field is
+# data (a name, a domain, a question someone typed) and goes back exactly as it was stored.
+_FIELD_SHOWN: dict[str, Callable[[str], str]] = {
+    "actor": actor_name,                           # "Approved by system (review deadline)"
+    "title": agreement_title,                      # "Partner agreement: Acme Ltd"
+    "status": lambda code: label(STAGE_LABELS, code),  # a screening rival's stage
+    "details": note_text,                          # the note within the current details
+}
+
+
+def _shown(text: str | None, phrases: Iterable[Phrase]) -> str:
+    text = text or ""
+    found = recognise(text, phrases)
+    if found is None:
+        return text
+    phrase, fields = found
+    shown = {name: _FIELD_SHOWN.get(name, str)(value) for name, value in fields.items()}
+    return page_translations().ugettext(phrase.msgid) % shown
+
+
+def init_notes(app) -> None:
+    app.add_template_filter(note_text, "note_text")
+    app.add_template_filter(actor_name, "actor_name")
+    app.add_template_filter(agreement_title, "agreement_title")
+    app.add_template_filter(flag_text, "flag_text")
+    app.add_template_filter(current_details_text, "current_details_text")
