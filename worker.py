@@ -19,8 +19,8 @@ from temporalio.worker import PollerBehaviorSimpleMaximum, UnsandboxedWorkflowRu
 
 from activities import build_activities
 from activities.heartbeat import HeartbeatInterceptor
-from activities.people_first import PeopleFirst
 from activities.mailer import Mailer
+from activities.people_first import PeopleFirst
 from db.session import make_sessions
 import workflows
 from settings import Settings

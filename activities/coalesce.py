@@ -1,19 +1,25 @@
 """Coalesced writes: items that arrive while one write is in flight go together in the next.
 
-The outbox books each mail as sent the moment the mail server took it, before the next goes out,
-so a worker that dies mid-batch resends nothing already sent. With many activities sending at
-once that was a transaction per mail, each waiting its turn for SQLite's one writer. Booking the
-marks that queue up meanwhile in one transaction keeps the promise (no caller goes on before its
-own item is committed) at a fraction of the transactions.
+The outbox books each mail as sent the moment the mail server took it, before its activity sends
+the next, so a worker that dies mid-batch leaves only unsent mail (and at most the one mail whose
+mark was in flight) to be sent again. With many activities sending at once that was a transaction
+per mail, each waiting its turn for SQLite's one writer. Booking the marks that queue up meanwhile
+in one transaction keeps that promise (no caller goes on before its own item is committed) at a
+fraction of the transactions. The write must be idempotent: a failed one is tried again, so that
+a passing database hiccup does not fail every caller of the batch.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
 K = TypeVar("K")
+
+ATTEMPTS = 3
+RETRY_AFTER_S = 0.05
 
 
 class Coalesced(Generic[K]):
@@ -24,25 +30,44 @@ class Coalesced(Generic[K]):
         self._writer: asyncio.Task | None = None
 
     async def __call__(self, item: K) -> None:
-        """Returns once `item` is written (raises what its write raised)."""
+        """Returns once `item` is written (raises what its last write attempt raised)."""
         loop = asyncio.get_running_loop()
         if loop is not self._loop:  # tests run several event loops in turn
             self._loop, self._queued, self._writer = loop, [], None
         done = loop.create_future()
         self._queued.append((item, done))
         if self._writer is None or self._writer.done():
-            self._writer = loop.create_task(self._write_queued())
+            # A context of its own: not the first caller's (its Temporal activity, say).
+            self._writer = loop.create_task(self._write_queued(), context=contextvars.Context())
         await done
 
     async def _write_queued(self) -> None:
-        while self._queued:
-            batch, self._queued = self._queued, []
+        batch: list[tuple[K, asyncio.Future]] = []
+        try:
+            while self._queued:
+                batch, self._queued = self._queued, []
+                error = await self._write_with_retries([item for item, _ in batch])
+                for _, done in batch:
+                    if done.done():
+                        continue  # a caller cancelled meanwhile: its item is written anyway
+                    if error is None:
+                        done.set_result(None)
+                    else:
+                        done.set_exception(error)
+                batch = []
+        finally:  # cancelled itself (the loop closing): nobody may wait forever
+            for _, done in batch + self._queued:
+                if not done.done():
+                    done.set_exception(RuntimeError("the write was interrupted"))
+            self._queued = []
+
+    async def _write_with_retries(self, items: list[K]) -> Exception | None:
+        for attempt in range(1, ATTEMPTS + 1):
             try:
-                await self._write_all([item for item, _ in batch])
+                await self._write_all(items)
+                return None
             except Exception as exc:  # noqa: BLE001 (handed to every caller in the batch)
-                outcome = lambda f, e=exc: f.set_exception(e)  # noqa: E731
-            else:
-                outcome = lambda f: f.set_result(None)  # noqa: E731
-            for _, done in batch:
-                if not done.done():  # a caller cancelled meanwhile: its item is written anyway
-                    outcome(done)
+                if attempt == ATTEMPTS:
+                    return exc
+                await asyncio.sleep(RETRY_AFTER_S * attempt)
+        return None

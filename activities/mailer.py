@@ -47,7 +47,8 @@ class SmtpMailer:
         client = await self._checkout()
         reusable = False
         try:
-            yield lambda mail: client.sendmail(mail.envelope_from, mail.recipients, mail.data)
+            yield lambda mail: client.sendmail(mail.envelope_from, mail.recipients, mail.data,
+                                               mail_options=mail.mail_options)
             reusable = True
         finally:
             if reusable and len(self._idle) < self.POOL:

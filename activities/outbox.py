@@ -109,14 +109,14 @@ class Outbox(DbActivities):
         try:
             async with self._mailer.connection() as send:
                 for key, message_id, recipients, subject, body, created in pending:
+                    sending = key
                     mail = wire_mail(self._settings.mail_from, recipients, subject, body,
                                      message_id, created)
-                    sending = key
                     await send(mail)
-                    # Booked right after the server took it, before the next one goes: a worker
-                    # that dies mid-batch leaves only unsent mail pending for the retry.
+                    sending = None  # the server took it: whatever fails now, it was sent
+                    # Booked right after, before the next one goes: a worker that dies mid-batch
+                    # leaves only unsent mail pending for the retry.
                     await self._book_sent(key)
-                    sending = None
         except Exception as exc:
             if sending is not None:
                 await self.in_transaction(lambda s, k=sending, e=exc: self._mark_failed(s, k, e))

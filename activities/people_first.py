@@ -8,10 +8,16 @@ more CPU than the decision itself, so a burst of approvals was answered at the s
 work behind it (make bench, 16 managers: 285 ms at p50 where the update alone takes about 130).
 
 So the worker notes each update it handles, and a remote activity starts only once no decision
-has arrived for QUIET_S. It never waits longer than `max_wait_s` (nor half its own
-start-to-close timeout): under endless decisions the background work still moves, at most that
-much later. Timers, queries and the decisions themselves never wait, and local activities
-(inside a workflow task) are left alone.
+has arrived for QUIET_S. That is every remote activity, not only the ones decisions start: an
+applicant's confirmation and review task, a reminder a timer fired, a retry, all wait alike while
+managers decide. Decisions themselves, queries and local activities (inside a workflow task)
+never wait.
+
+The priority is for bursts. Waiting ends at the latest `max_wait_s` after the run of decisions
+began (nor later than half an activity's start-to-close timeout), and from then on, until
+decisions pause, nothing waits: under a stream of decisions that never pauses, background work
+is at most that much late and then competes as it did without this, rather than queueing
+without end behind slots held by waiting activities.
 
 The note is per worker process: with several workers, each yields to the decisions it handles.
 """
@@ -43,25 +49,31 @@ class DecisionsFirst:
         self._clock = clock
         self._sleep = sleep
         self._last_decision = float("-inf")
-        self.held = 0  # activities that had to wait their turn, for tests and curious operators
+        self._burst_began = float("-inf")  # the first decision after a pause
+        self.held = 0  # activities that had to wait their turn (the tests read it)
 
     def decision_arrived(self) -> None:
-        self._last_decision = self._clock()
+        now = self._clock()
+        if now > self._last_decision + self.quiet_s:
+            self._burst_began = now
+        self._last_decision = now
 
     async def wait_turn(self, max_wait_s: float | None = None) -> float:
-        """Returns once decisions have paused for quiet_s, or after max_wait_s (the policy's, or
-        a shorter one given); the seconds waited."""
-        limit = self.max_wait_s if max_wait_s is None else min(max_wait_s, self.max_wait_s)
+        """Returns once decisions have paused for quiet_s, or once the run of decisions has
+        lasted max_wait_s, or after a shorter limit given for this activity; the seconds waited."""
         began = now = self._clock()
-        if now < self._last_decision + self.quiet_s:
+        limit = began + (self.max_wait_s if max_wait_s is None else max_wait_s)
+        if not self._may_start(now, limit):
             self.held += 1
-        while True:
-            quiet_at = self._last_decision + self.quiet_s
-            give_up_at = began + limit
-            if now >= quiet_at or now >= give_up_at:
-                return now - began
-            await self._sleep(min(quiet_at, give_up_at) - now)
+        while not self._may_start(now, limit):
+            await self._sleep(min(self._last_decision + self.quiet_s,
+                                  self._burst_began + self.max_wait_s, limit) - now)
             now = self._clock()
+        return now - began
+
+    def _may_start(self, now: float, limit: float) -> bool:
+        return (now >= self._last_decision + self.quiet_s
+                or now >= self._burst_began + self.max_wait_s or now >= limit)
 
 
 class PeopleFirst(Interceptor):

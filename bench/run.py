@@ -215,6 +215,7 @@ def measure(stack, raw_worker, args) -> dict:
                                       "before it; then each manager posts back to back",
                     "decisions_c1": len(http1), "decisions_c16": len(http16),
                     "decision": "approve", "web_processes": len(web_each),
+                    "worker_yield_max_s": settings.worker_yield_max_s,
                     "web_rss_each_mb": [round(x, 1) for x in web_each],
                     "web_rss_is": "gunicorn master + workers, summed",
                     "rss_before_any_work_mb": idle_rss},

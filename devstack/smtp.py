@@ -71,7 +71,10 @@ class SmtpCatcher:
         mailbox files only, so a stack that runs for weeks does not grow with its mail."""
         self.port = port or free_port()
         self._handler = _Handler(mailbox_dir, keep)
-        self._controller = Controller(self._handler, hostname="127.0.0.1", port=self.port)
+        # SMTPUTF8 (RFC 6531) as real mail servers offer it: an applicant may give an address
+        # in Chinese, and the outbox must be able to write to it.
+        self._controller = Controller(self._handler, hostname="127.0.0.1", port=self.port,
+                                      enable_SMTPUTF8=True)
 
     @property
     def received(self) -> list[ReceivedMail]:

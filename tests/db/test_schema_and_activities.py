@@ -69,6 +69,17 @@ async def test_a_retried_mail_is_sent_once(outbox, sessions, smtp):
         assert row.status == "sent" and received.message_id == row.message_id
 
 
+async def test_mail_reaches_an_address_in_chinese(outbox, sessions, smtp):
+    address = f"李伟-{uuid.uuid4().hex[:6]}@例子.中国"
+    with sessions.begin() as s:
+        keys = outbox.enqueue(s, f"test/{uuid.uuid4()}", [Recipient(address, "zh_Hans")],
+                              "application_received",
+                              {"reference": "PA-3", "company": "星辰", "contact_name": "李伟"})
+    assert await outbox.deliver(keys) == 1
+    mail = await smtp.arrival(lambda m: address in m.recipients)
+    assert str(mail.message["To"]) == address and "PA-3" in mail.subject
+
+
 async def test_mail_renders_in_the_recipients_language(outbox, sessions, smtp):
     address = f"zh-{uuid.uuid4().hex[:6]}@example.com"
     with sessions.begin() as s:

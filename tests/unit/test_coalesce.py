@@ -11,13 +11,16 @@ from activities.coalesce import Coalesced
 
 
 class Ledger:
-    def __init__(self, fail_on: str | None = None) -> None:
+    def __init__(self, fail_on: str | None = None, failures: int = 99) -> None:
         self.writes: list[list[str]] = []
-        self.fail_on = fail_on
+        self.attempts = 0
+        self.fail_on, self.failures = fail_on, failures
 
     async def write_all(self, items: list[str]) -> None:
         await asyncio.sleep(0.01)  # a transaction takes a while; more callers arrive meanwhile
-        if self.fail_on in items:
+        self.attempts += 1
+        if self.fail_on in items and self.failures > 0:
+            self.failures -= 1
             raise RuntimeError("disk full")
         self.writes.append(items)
 
@@ -69,3 +72,30 @@ def test_an_error_reaches_the_caller():
     book = Coalesced(Ledger(fail_on="x").write_all)
     with pytest.raises(RuntimeError, match="disk full"):
         asyncio.run(book("x"))
+
+
+def test_a_passing_failure_is_tried_again_and_nobody_sees_it():
+    ledger = Ledger(fail_on="mail-1", failures=2)
+    book = Coalesced(ledger.write_all)
+
+    async def scenario():
+        return await asyncio.gather(*(book(f"mail-{i}") for i in range(3)))
+
+    assert asyncio.run(scenario()) == [None, None, None]
+    assert ledger.writes == [["mail-0", "mail-1", "mail-2"]] and ledger.attempts == 3
+
+
+def test_callers_are_not_left_waiting_when_the_writer_is_cancelled():
+    async def never_done(items: list[str]) -> None:
+        await asyncio.sleep(3600)
+
+    book = Coalesced(never_done)
+
+    async def scenario():
+        caller = asyncio.create_task(book("mail-0"))
+        await asyncio.sleep(0.01)
+        book._writer.cancel()  # as when the event loop shuts down
+        with pytest.raises(RuntimeError, match="interrupted"):
+            await asyncio.wait_for(caller, 1)
+
+    asyncio.run(scenario())

@@ -26,6 +26,8 @@ CASES = [
      "Review the application of Shanghai Bright Future Industrial Automation Trading Co Ltd "
      "before its deadline", BODY_EN),
     ("no-reply@prm.example", ["li.wei@acme.example"], "", ""),
+    ("上海明日工业自动化贸易有限公司合作伙伴计划渠道团队 <partners@prm.example>", ["a@x.example"],
+     "New task", BODY_EN),
 ]
 
 
@@ -73,3 +75,34 @@ def test_the_envelope_is_the_bare_addresses():
                      "Hello", "<m@prm.example>", CREATED)
     assert mail.envelope_from == "no-reply@prm.example"
     assert mail.recipients == ["a@x.example", "b@x.example"]
+
+
+@pytest.mark.parametrize("subject", ["A\r\nReply-To: x@evil.example",
+                                     "Acme\r\n\r\nYour account is locked, log in at evil",
+                                     "Acme\nBcc: x@evil.example", "短\r\nReply-To: x@evil.example"])
+def test_a_line_break_in_the_subject_starts_no_header_and_no_body(subject):
+    """The subject carries the company name an applicant typed; a hand-made POST can put a
+    line break in it."""
+    data = wire_mail("PRM <no-reply@prm.example>", ["m@vendor.example"], f"New task: {subject}",
+                     "Hello", "<m@prm.example>", CREATED).data
+    m = email.message_from_bytes(data, policy=email.policy.default)
+    assert m["Reply-To"] is None and m["Bcc"] is None
+    assert m.get_body(("plain",)).get_content() == "Hello"
+    assert "Reply-To" in str(m["Subject"]) or "locked" in str(m["Subject"]) \
+        or "Bcc" in str(m["Subject"])  # kept, on one line, as text
+
+
+def test_an_address_with_a_line_break_is_refused():
+    with pytest.raises(ValueError):
+        wire_mail("PRM <no-reply@prm.example>", ["a@x.example\r\nBcc: b@evil.example"], "Hi",
+                  "Hello", "<m@prm.example>", CREATED)
+
+
+def test_an_international_address_asks_the_server_for_smtputf8():
+    plain = wire_mail("PRM <no-reply@prm.example>", ["li.wei@acme.example"], "Hi", "Hello",
+                      "<m@prm.example>", CREATED)
+    chinese = wire_mail("PRM <no-reply@prm.example>", ["李伟@例子.中国"], "Hi", "Hello",
+                        "<m@prm.example>", CREATED)
+    assert plain.mail_options == [] and chinese.mail_options == ["SMTPUTF8"]
+    m = email.message_from_bytes(chinese.data, policy=email.policy.default)
+    assert str(m["To"]) == "李伟@例子.中国"

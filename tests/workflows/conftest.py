@@ -115,7 +115,10 @@ class Harness:
 async def harness(time_env, sqlite_database_url, smtp):
     settings = Settings(database_url=sqlite_database_url, smtp_port=smtp.port,
                         temporal_task_queue=f"wf-{uuid.uuid4().hex[:8]}", secret_key="test-secret",
-                        base_url="http://prm.test", mailbox_dir="")
+                        base_url="http://prm.test", mailbox_dir="",
+                        # No waiting for a quiet after decisions (real time, while the test
+                        # server skips time): tests/workflows/test_people_first.py covers it.
+                        worker_yield_max_s=0)
     sessions = make_sessions(sqlite_database_url)
     h = Harness(time_env, time_env.client, settings, sessions, smtp)
     h.seed_staff()

@@ -4,6 +4,7 @@ is never held back for good."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta, timezone
 
 import pytest_asyncio
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
@@ -47,8 +48,11 @@ async def test_the_agreement_waits_for_the_managers_quiet_then_is_issued(make_ha
     assert first.policy.held == 0  # an application is not a decision: its step went at once
 
     await harness.decide(handle, review, MANAGER, {"decision": "approve"})
+    decided = datetime.now(timezone.utc)
     sign = await harness.open_task(handle, "sign_agreement")
     assert first.policy.held == 1  # issue_agreement waited for the quiet after the approval
+    waited = sign.created_at.replace(tzinfo=timezone.utc) - decided
+    assert waited >= timedelta(seconds=1.5)  # the 2 s quiet, less the update's way back
     assert sign.context["agreement_id"]
     # The signing link follows the row (mail goes after the commit), held back by nothing more.
     await harness.smtp.arrival(lambda m: sign.assignee_email in m.recipients
