@@ -11,8 +11,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel.support import Translations
+from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from domain import notes
+from domain.phrases import recognise
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = Path(__file__).resolve().parent / "mail_templates"
@@ -36,7 +39,21 @@ def _environment(locale: str) -> Environment:
         env.install_gettext_translations(translations, newstyle=True)
     else:
         env.install_null_translations(newstyle=True)
+    env.filters["note_text"] = _note_text(translations or NullTranslations())
     return env
+
+
+def _note_text(translations: NullTranslations):
+    """A text the process wrote in English (a rejection reason when nobody reviewed in time)
+    in the recipient's language; what a person typed stays as typed (web/notes.py does the
+    same for pages)."""
+    def note_text(text: str | None) -> str:
+        found = recognise(text or "", notes.NOTES)
+        if found is None:
+            return text or ""
+        phrase, fields = found
+        return translations.ugettext(phrase.msgid) % fields
+    return note_text
 
 
 def supported_locale(locale: str | None) -> str:
