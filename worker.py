@@ -75,9 +75,8 @@ def build_worker(client: Client, settings: Settings, sessions: sessionmaker[Sess
     # Every activity is async (its SQL goes to asyncio.to_thread), so no activity_executor.
     return Worker(client, task_queue=settings.temporal_task_queue, workflows=WORKFLOWS,
                   activities=build_activities(settings, sessions, mailer),
-                  # The heartbeat is outermost: it beats while an activity waits its turn too.
                   interceptors=[HeartbeatInterceptor(), people_first],
-                  **options)
+                  tuner=people_first.tuner(), **options)
 
 
 async def main() -> None:

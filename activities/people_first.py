@@ -1,4 +1,4 @@
-"""People first: while managers are deciding, the steps their decisions start wait their turn.
+"""People first: while managers are deciding, the worker takes no new background work.
 
 A decision is a person waiting on a page: the web app answers once Temporal accepts the update.
 What the decision starts (render the agreement, open the next step, send its mail) is work nobody
@@ -7,17 +7,18 @@ same second. On a small box the two compete for the same cores, and the backgrou
 more CPU than the decision itself, so a burst of approvals was answered at the speed of all the
 work behind it (make bench, 16 managers: 285 ms at p50 where the update alone takes about 130).
 
-So the worker notes each update it handles, and a remote activity starts only once no decision
-has arrived for QUIET_S. That is every remote activity, not only the ones decisions start: an
-applicant's confirmation and review task, a reminder a timer fired, a retry, all wait alike while
-managers decide. Decisions themselves, queries and local activities (inside a workflow task)
-never wait.
+So the worker notes each update it handles, and asks Temporal for activity tasks only once no
+decision has arrived for QUIET_S: its activity slots (a custom slot supplier, which the worker
+consults before every poll) are handed out then. Until then the tasks wait in Temporal's task
+queue, undispatched: no timeout runs, no heartbeat is owed. Every remote activity waits alike
+(an applicant's confirmation, a reminder a timer fired, a retry); decisions, queries and local
+activities never do. A poller that already held a slot when the decisions began takes one task
+at once.
 
-The priority is for bursts. Waiting ends at the latest `max_wait_s` after the run of decisions
-began (nor later than half an activity's start-to-close timeout), and from then on, until
-decisions pause, nothing waits: under a stream of decisions that never pauses, background work
-is at most that much late and then competes as it did without this, rather than queueing
-without end behind slots held by waiting activities.
+The priority is for bursts. Slots are withheld at most `max_wait_s` after the run of decisions
+began, and from then on, until decisions pause, they are handed out as usual: under decisions
+that never pause, background work is at most that late and then competes as it would without
+this, rather than falling ever further behind.
 
 The note is per worker process: with several workers, each yields to the decisions it handles.
 """
@@ -29,12 +30,14 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from temporalio import activity, workflow
-from temporalio.worker import (ActivityInboundInterceptor, ExecuteActivityInput,
-                               HandleUpdateInput, Interceptor, WorkflowInboundInterceptor,
+from temporalio import workflow
+from temporalio.worker import (CustomSlotSupplier, FixedSizeSlotSupplier, HandleUpdateInput,
+                               Interceptor, SlotMarkUsedContext, SlotPermit, SlotReleaseContext,
+                               SlotReserveContext, WorkerTuner, WorkflowInboundInterceptor,
                                WorkflowInterceptorClassInput)
 
 QUIET_S = 0.25  # a manager's next click comes within this when they work through an inbox
+SLOTS = 100  # the SDK's default, for each kind of task
 _EXTERN = "prm_people_first_decision_arrived"  # how workflow code reaches the worker's clock
 
 
@@ -50,7 +53,7 @@ class DecisionsFirst:
         self._sleep = sleep
         self._last_decision = float("-inf")
         self._burst_began = float("-inf")  # the first decision after a pause
-        self.held = 0  # activities that had to wait their turn (the tests read it)
+        self.held = 0  # how often work had to wait its turn (the tests read it)
 
     def decision_arrived(self) -> None:
         now = self._clock()
@@ -58,32 +61,72 @@ class DecisionsFirst:
             self._burst_began = now
         self._last_decision = now
 
-    async def wait_turn(self, max_wait_s: float | None = None) -> float:
-        """Returns once decisions have paused for quiet_s, or once the run of decisions has
-        lasted max_wait_s, or after a shorter limit given for this activity; the seconds waited."""
-        began = now = self._clock()
-        limit = began + (self.max_wait_s if max_wait_s is None else max_wait_s)
-        if not self._may_start(now, limit):
-            self.held += 1
-        while not self._may_start(now, limit):
-            await self._sleep(min(self._last_decision + self.quiet_s,
-                                  self._burst_began + self.max_wait_s, limit) - now)
-            now = self._clock()
-        return now - began
-
-    def _may_start(self, now: float, limit: float) -> bool:
+    def may_start(self) -> bool:
+        now = self._clock()
         return (now >= self._last_decision + self.quiet_s
-                or now >= self._burst_began + self.max_wait_s or now >= limit)
+                or now >= self._burst_began + self.max_wait_s)
+
+    async def wait_turn(self) -> float:
+        """Returns once decisions have paused for quiet_s, or once the run of decisions has
+        lasted max_wait_s; the seconds waited."""
+        began = self._clock()
+        if not self.may_start():
+            self.held += 1
+        while not self.may_start():
+            await self._sleep(min(self._last_decision + self.quiet_s,
+                                  self._burst_began + self.max_wait_s) - self._clock())
+        return self._clock() - began
+
+
+class ActivitySlots(CustomSlotSupplier):
+    """SLOTS activity slots, handed out only when the policy lets background work start."""
+
+    def __init__(self, policy: DecisionsFirst, slots: int = SLOTS) -> None:
+        self._policy = policy
+        self._free = slots
+        self._waiting: list[asyncio.Future] = []  # reservations waiting for a slot to free up
+
+    async def reserve_slot(self, ctx: SlotReserveContext) -> SlotPermit:
+        await self._policy.wait_turn()
+        while self._free == 0:
+            freed = asyncio.get_running_loop().create_future()
+            self._waiting.append(freed)
+            await freed
+        self._free -= 1
+        return SlotPermit()
+
+    def try_reserve_slot(self, ctx: SlotReserveContext) -> SlotPermit | None:
+        # An activity handed back with the workflow task that scheduled it ("eager"): only
+        # when no decision is waiting for the cores.
+        if self._free == 0 or not self._policy.may_start():
+            return None
+        self._free -= 1
+        return SlotPermit()
+
+    def mark_slot_used(self, ctx: SlotMarkUsedContext) -> None:
+        pass
+
+    def release_slot(self, ctx: SlotReleaseContext) -> None:
+        self._free += 1
+        while self._waiting:
+            freed = self._waiting.pop(0)
+            if not freed.done():  # a cancelled reservation (the worker stopping) is skipped
+                freed.set_result(None)
+                break
 
 
 class PeopleFirst(Interceptor):
-    """The worker interceptor: updates mark the clock, remote activities wait their turn."""
+    """Updates mark the policy's clock (this interceptor); activity slots follow the policy
+    (tuner(), for the worker's `tuner` option)."""
 
     def __init__(self, max_wait_s: float, quiet_s: float = QUIET_S) -> None:
         self.policy = DecisionsFirst(max_wait_s, quiet_s)
 
-    def intercept_activity(self, next: ActivityInboundInterceptor) -> ActivityInboundInterceptor:
-        return _WaitTurn(next, self.policy)
+    def tuner(self) -> WorkerTuner:
+        fixed = FixedSizeSlotSupplier(SLOTS)
+        activities = ActivitySlots(self.policy) if self.policy.max_wait_s > 0 else fixed
+        return WorkerTuner.create_composite(workflow_supplier=fixed, activity_supplier=activities,
+                                            local_activity_supplier=fixed, nexus_supplier=fixed)
 
     def workflow_interceptor_class(self, input: WorkflowInterceptorClassInput
                                    ) -> type[WorkflowInboundInterceptor]:
@@ -98,17 +141,3 @@ class _NoteDecisions(WorkflowInboundInterceptor):
         if not workflow.unsafe.is_replaying():  # a replayed decision was made long ago
             workflow.extern_functions()[_EXTERN]()
         return await self.next.handle_update_handler(input)
-
-
-class _WaitTurn(ActivityInboundInterceptor):
-    def __init__(self, next: ActivityInboundInterceptor, policy: DecisionsFirst) -> None:
-        super().__init__(next)
-        self._policy = policy
-
-    async def execute_activity(self, input: ExecuteActivityInput) -> Any:
-        info = activity.info()
-        if not info.is_local and self._policy.max_wait_s > 0:
-            # Never so long that the activity's own timeout runs out while it waits.
-            budget = info.start_to_close_timeout
-            await self._policy.wait_turn(budget.total_seconds() / 2 if budget else None)
-        return await self.next.execute_activity(input)

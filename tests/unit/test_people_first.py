@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from activities.people_first import DecisionsFirst
+from activities.people_first import ActivitySlots, DecisionsFirst
 
 
 class FakeClock:
@@ -76,10 +76,37 @@ def test_once_the_burst_has_lasted_max_wait_nothing_waits_until_decisions_pause(
     assert first.held == 1
 
 
-def test_a_shorter_limit_for_one_step_wins():
-    clock = FakeClock()
-    first = policy(clock, max_wait_s=10.0)
-    clock.on_sleep = first.decision_arrived
-    first.decision_arrived()  # the burst begins at 100
-    assert asyncio.run(first.wait_turn(max_wait_s=3.0)) == 3.0  # half a 6 s activity timeout
-    assert asyncio.run(first.wait_turn(max_wait_s=30.0)) == 7.0  # until the burst is 10 s old
+# -- the activity slots ---------------------------------------------------------------------
+
+class Always:
+    held = 0
+
+    def __init__(self, start: bool = True) -> None:
+        self.start = start
+
+    async def wait_turn(self) -> float:
+        return 0.0
+
+    def may_start(self) -> bool:
+        return self.start
+
+
+def test_slots_are_counted_and_a_freed_one_goes_to_the_next_waiting_reservation():
+    slots = ActivitySlots(Always(), slots=2)
+
+    async def scenario():
+        first, second = await slots.reserve_slot(None), await slots.reserve_slot(None)
+        third = asyncio.create_task(slots.reserve_slot(None))
+        await asyncio.sleep(0.01)
+        assert not third.done()  # both slots in use
+        assert slots.try_reserve_slot(None) is None
+        slots.release_slot(None)
+        await asyncio.wait_for(third, 1)
+        return first, second
+
+    asyncio.run(scenario())
+
+
+def test_no_eager_task_while_decisions_want_the_cores():
+    assert ActivitySlots(Always(start=False), slots=5).try_reserve_slot(None) is None
+    assert ActivitySlots(Always(start=True), slots=5).try_reserve_slot(None) is not None

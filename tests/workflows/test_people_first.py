@@ -1,5 +1,5 @@
-"""People first, in a real worker: the step a decision starts waits while decisions come, and
-is never held back for good."""
+"""People first, in a real worker: while managers decide, the steps their decisions start wait
+in Temporal's task queue, and are never held back for good."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest_asyncio
+from temporalio.worker import PollerBehaviorSimpleMaximum
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from activities.people_first import PeopleFirst
@@ -19,7 +20,9 @@ from worker import build_worker
 @pytest_asyncio.fixture
 async def make_harness(time_env, sqlite_database_url, smtp):
     """A harness whose worker yields to decisions by the given policy (sandboxed, as in
-    tests/workflows/conftest.py: the update's note leaves the sandbox by an extern function)."""
+    tests/workflows/conftest.py: the update's note leaves the sandbox by an extern function).
+    One activity poller: the worker reserves a slot or two ahead of its polls, and those take
+    a task at once, whatever the policy says."""
     workers = []
 
     async def make(people_first: PeopleFirst) -> Harness:
@@ -30,7 +33,8 @@ async def make_harness(time_env, sqlite_database_url, smtp):
         h = Harness(time_env, time_env.client, settings, sessions, smtp)
         h.seed_staff()
         worker = build_worker(time_env.client, settings, sessions, people_first=people_first,
-                              workflow_runner=SandboxedWorkflowRunner())
+                              workflow_runner=SandboxedWorkflowRunner(),
+                              activity_task_poller_behavior=PollerBehaviorSimpleMaximum(1))
         await worker.__aenter__()
         workers.append(worker)
         return h
@@ -40,33 +44,40 @@ async def make_harness(time_env, sqlite_database_url, smtp):
         await worker.__aexit__(None, None, None)
 
 
-async def test_the_agreement_waits_for_the_managers_quiet_then_is_issued(make_harness):
+async def in_review(harness: Harness, n: int = 5):
+    started = [await harness.start() for _ in range(n)]
+    return [(handle, await harness.open_task(handle, "review_application"))
+            for handle, _, _ in started]
+
+
+async def test_agreements_wait_for_the_managers_quiet_then_are_issued(make_harness):
     first = PeopleFirst(max_wait_s=30, quiet_s=2.0)
     harness = await make_harness(first)
-    handle, _, _ = await harness.start()
-    review = await harness.open_task(handle, "review_application")
-    assert first.policy.held == 0  # an application is not a decision: its step went at once
+    reviews = await in_review(harness)
+    assert first.policy.held == 0  # applications are not decisions: their steps went at once
 
-    await harness.decide(handle, review, MANAGER, {"decision": "approve"})
+    for handle, review in reviews:  # a manager works through the inbox
+        await harness.decide(handle, review, MANAGER, {"decision": "approve"})
     decided = datetime.now(timezone.utc)
-    sign = await harness.open_task(handle, "sign_agreement")
-    assert first.policy.held == 1  # issue_agreement waited for the quiet after the approval
-    waited = sign.created_at.replace(tzinfo=timezone.utc) - decided
-    assert waited >= timedelta(seconds=1.5)  # the 2 s quiet, less the update's way back
-    assert sign.context["agreement_id"]
-    # The signing link follows the row (mail goes after the commit), held back by nothing more.
-    await harness.smtp.arrival(lambda m: sign.assignee_email in m.recipients
-                               and f"/t/{sign.id}/" in m.body)
-    await harness.stop(handle)
+    signs = [await harness.open_task(handle, "sign_agreement") for handle, _ in reviews]
+    assert first.policy.held >= 1
+    # Beyond the slots reserved before the decisions began, agreements waited for the quiet.
+    last = max(sign.created_at.replace(tzinfo=timezone.utc) for sign in signs)
+    assert last - decided >= timedelta(seconds=1.5)  # the 2 s quiet, less the update's way back
+    for (handle, _), sign in zip(reviews, signs):
+        await harness.smtp.arrival(lambda m, s=sign: s.assignee_email in m.recipients
+                                   and f"/t/{s.id}/" in m.body)
+        await harness.stop(handle)
 
 
-async def test_decisions_that_never_pause_delay_the_agreement_by_max_wait_only(make_harness):
-    # Decisions would need a minute of quiet; the step goes after half a second all the same.
+async def test_decisions_that_never_pause_delay_the_agreements_by_max_wait_only(make_harness):
+    # Decisions would need a minute of quiet; the work goes after half a second all the same.
     first = PeopleFirst(max_wait_s=0.5, quiet_s=60)
     harness = await make_harness(first)
-    handle, _, _ = await harness.start()
-    review = await harness.open_task(handle, "review_application")
-    await harness.decide(handle, review, MANAGER, {"decision": "approve"})
-    await harness.open_task(handle, "sign_agreement", timeout=15)
-    assert first.policy.held == 1
-    await harness.stop(handle)
+    reviews = await in_review(harness)
+    for handle, review in reviews:
+        await harness.decide(handle, review, MANAGER, {"decision": "approve"})
+    for handle, _ in reviews:
+        await harness.open_task(handle, "sign_agreement", timeout=15)
+        await harness.stop(handle)
+    assert first.policy.held >= 1
