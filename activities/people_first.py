@@ -7,18 +7,19 @@ same second. On a small box the two compete for the same cores, and the backgrou
 more CPU than the decision itself, so a burst of approvals was answered at the speed of all the
 work behind it (make bench, 16 managers: 285 ms at p50 where the update alone takes about 130).
 
-So the worker notes each update it handles, and asks Temporal for activity tasks only once no
-decision has arrived for QUIET_S: its activity slots (a custom slot supplier, which the worker
-consults before every poll) are handed out then. Until then the tasks wait in Temporal's task
-queue, undispatched: no timeout runs, no heartbeat is owed. Every remote activity waits alike
-(an applicant's confirmation, a reminder a timer fired, a retry); decisions, queries and local
-activities never do. A poller that already held a slot when the decisions began takes one task
-at once.
+So the worker notes each decision it handles (every update: a manager's approval, a partner's
+signature), and asks Temporal for activity tasks only once no decision has arrived for QUIET_S:
+its activity slots (a custom slot supplier, which the worker consults before every poll) are
+handed out then. The pollers that already held a slot when the decisions began take one task
+each at once; the other tasks wait in Temporal's task queue, undispatched, so no start-to-close
+timeout runs and no heartbeat is owed (our activities set no schedule-to-start timeout). Every
+remote activity waits alike (an applicant's confirmation, a reminder a timer fired, a retry);
+decisions, queries and local activities never do.
 
-The priority is for bursts. Slots are withheld at most `max_wait_s` after the run of decisions
-began, and from then on, until decisions pause, they are handed out as usual: under decisions
-that never pause, background work is at most that late and then competes as it would without
-this, rather than falling ever further behind.
+The priority is for bursts. No slot is withheld longer than `max_wait_s`, and once a run of
+decisions has lasted that long, slots are handed out as usual until the decisions pause: under
+decisions that never pause, background work is at most that late and then competes as it would
+without this, rather than falling ever further behind.
 
 The note is per worker process: with several workers, each yields to the decisions it handles.
 """
@@ -26,7 +27,9 @@ The note is per worker process: with several workers, each yields to the decisio
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -42,7 +45,10 @@ _EXTERN = "prm_people_first_decision_arrived"  # how workflow code reaches the w
 
 
 class DecisionsFirst:
-    """The policy, apart from Temporal: when did the last decision arrive, may work start."""
+    """The policy, apart from Temporal: when did the last decision arrive, may work start.
+
+    decision_arrived() runs on the worker's workflow threads, the rest on its event loop: the
+    state is two floats and a count, each written by one side only."""
 
     def __init__(self, max_wait_s: float, quiet_s: float = QUIET_S,
                  clock: Callable[[], float] = time.monotonic,
@@ -53,11 +59,14 @@ class DecisionsFirst:
         self._sleep = sleep
         self._last_decision = float("-inf")
         self._burst_began = float("-inf")  # the first decision after a pause
+        self._waiting = 0  # reservations in wait_turn now
         self.held = 0  # how often work had to wait its turn (the tests read it)
 
     def decision_arrived(self) -> None:
         now = self._clock()
-        if now > self._last_decision + self.quiet_s:
+        # A pause begins a new burst, unless work is still waiting: it has not seen the pause
+        # (a loaded loop wakes it late), and a new burst must not push its limit back.
+        if now > self._last_decision + self.quiet_s and not self._waiting:
             self._burst_began = now
         self._last_decision = now
 
@@ -68,51 +77,93 @@ class DecisionsFirst:
 
     async def wait_turn(self) -> float:
         """Returns once decisions have paused for quiet_s, or once the run of decisions has
-        lasted max_wait_s; the seconds waited."""
+        lasted max_wait_s (so never more than max_wait_s after it was called); the seconds
+        waited."""
         began = self._clock()
-        if not self.may_start():
-            self.held += 1
-        while not self.may_start():
-            await self._sleep(min(self._last_decision + self.quiet_s,
-                                  self._burst_began + self.max_wait_s) - self._clock())
+        if self.may_start():
+            return 0.0
+        self.held += 1
+        self._waiting += 1
+        try:
+            while not self.may_start():
+                await self._sleep(min(self._last_decision + self.quiet_s,
+                                      self._burst_began + self.max_wait_s) - self._clock())
+        finally:
+            self._waiting -= 1
         return self._clock() - began
 
 
 class ActivitySlots(CustomSlotSupplier):
-    """SLOTS activity slots, handed out only when the policy lets background work start."""
+    """SLOTS activity slots, handed out only when the policy lets background work start.
+
+    The SDK reserves on the worker's event loop but releases, and offers eager tasks, from its
+    own threads: the count is kept under a lock, and a waiting reservation is woken through its
+    loop (call_soon_threadsafe)."""
 
     def __init__(self, policy: DecisionsFirst, slots: int = SLOTS) -> None:
         self._policy = policy
+        self._lock = threading.Lock()
         self._free = slots
-        self._waiting: list[asyncio.Future] = []  # reservations waiting for a slot to free up
+        self._waiting: deque[tuple[asyncio.AbstractEventLoop, asyncio.Future]] = deque()
+
+    @property
+    def free(self) -> int:
+        return self._free
 
     async def reserve_slot(self, ctx: SlotReserveContext) -> SlotPermit:
         await self._policy.wait_turn()
-        while self._free == 0:
-            freed = asyncio.get_running_loop().create_future()
-            self._waiting.append(freed)
-            await freed
-        self._free -= 1
-        return SlotPermit()
+        loop = asyncio.get_running_loop()
+        while True:
+            with self._lock:
+                if self._free > 0:
+                    self._free -= 1
+                    return SlotPermit()
+                freed = loop.create_future()
+                self._waiting.append((loop, freed))
+            try:
+                await freed
+            except asyncio.CancelledError:
+                with self._lock:
+                    if (loop, freed) in self._waiting:
+                        self._waiting.remove((loop, freed))
+                if freed.done() and not freed.cancelled():
+                    self._wake_next()  # woken, then cancelled: the slot is someone else's
+                raise
 
     def try_reserve_slot(self, ctx: SlotReserveContext) -> SlotPermit | None:
         # An activity handed back with the workflow task that scheduled it ("eager"): only
         # when no decision is waiting for the cores.
-        if self._free == 0 or not self._policy.may_start():
+        if not self._policy.may_start():
             return None
-        self._free -= 1
+        with self._lock:
+            if self._free == 0:
+                return None
+            self._free -= 1
         return SlotPermit()
 
     def mark_slot_used(self, ctx: SlotMarkUsedContext) -> None:
         pass
 
     def release_slot(self, ctx: SlotReleaseContext) -> None:
-        self._free += 1
-        while self._waiting:
-            freed = self._waiting.pop(0)
-            if not freed.done():  # a cancelled reservation (the worker stopping) is skipped
-                freed.set_result(None)
-                break
+        with self._lock:
+            self._free += 1
+        self._wake_next()
+
+    def _wake_next(self) -> None:
+        with self._lock:
+            if not self._waiting:
+                return
+            loop, freed = self._waiting.popleft()
+        try:
+            loop.call_soon_threadsafe(self._wake, freed)
+        except RuntimeError:  # that loop is closed: its reservation is gone
+            self._wake_next()
+
+    def _wake(self, freed: asyncio.Future) -> None:
+        if freed.done():  # cancelled meanwhile: the next one in line gets the slot
+            self._wake_next()
+        else:
+            freed.set_result(None)
 
 
 class PeopleFirst(Interceptor):
