@@ -12,6 +12,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from temporalio.service import RPCError, RPCStatusCode
 
 from db.models import OutboxMail, Task
@@ -114,9 +115,10 @@ def history_json(workflow_id: str):
 @bp.get("/stuck")
 def stuck():
     now = datetime.now(timezone.utc)
+    # Each row's heading names its organisation (task_heading): loaded with the tasks, not per row.
     overdue = db().scalars(
         select(Task).where(Task.status.in_(OPEN_TASK_STATUSES), Task.due_at < now)
-        .order_by(Task.due_at).limit(200)).all()
+        .options(selectinload(Task.organisation)).order_by(Task.due_at).limit(200)).all()
     error = None
     try:
         failing, truncated = _temporal(ops_temporal.stuck_workflows, timeout=60)

@@ -65,6 +65,16 @@ def ops(app):
     return _login(app, demo.email, demo.password)
 
 
+@pytest.fixture(scope="module")
+def chinese_ops(app):
+    """An ops user whose own locale is zh_Hans: every ops page in Chinese without ?lang=."""
+    email = f"ops-zh-{uuid.uuid4().hex[:8]}@prm.example"
+    with app.extensions["prm.sessions"].begin() as s:
+        s.add(User(email=email, name="Wang Yun", roles=["ops"], locale="zh_Hans",
+                   password_hash=hash_password(PARTNER_PASSWORD)))
+    return _login(app, email, PARTNER_PASSWORD)
+
+
 def _eventually(fetch, check, timeout: float = 20.0):
     """Visibility is eventually consistent: ask again until the page shows the change."""
     deadline = time.monotonic() + timeout
@@ -104,7 +114,7 @@ def test_list_filters_by_partner(ops, probes):
                        lambda r: waiting.handle.id in r.get_data(as_text=True))
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200
-    assert waiting.handle.id in html and "in_review" in html and waiting.company in html
+    assert waiting.handle.id in html and "<td>In review</td>" in html and waiting.company in html
     assert probes.decided.handle.id not in html and probes.failing.handle.id not in html
     assert "eventually consistent" in html
 
@@ -189,25 +199,61 @@ def test_pages_render_in_chinese(ops, probes):
 
 # -- stuck work ------------------------------------------------------------------------------------
 
-def test_stuck_lists_failing_workflows_and_overdue_tasks(app, ops, probes, partner):
-    task_id = f"ops-test-overdue-{uuid.uuid4().hex[:8]}"
+def _review_task(app, workflow_id: str, company: str, due_in: timedelta) -> str:
+    """A review task of a new organisation in review; returns its title as the workflow writes it."""
+    org_id = str(uuid.uuid4())
+    reference = f"PA-{org_id[:8].upper()}"
+    title = f"Review application {reference}: {company}"  # workflows/onboarding.py
     with app.extensions["prm.sessions"].begin() as s:
-        s.add(Task(id=task_id, workflow_id=probes.waiting.handle.id, task_type="review_application",
-                   form="review_decision.v1", title="Review the overdue probe application",
-                   org_id=partner[0], status="open", assignee_role="channel_manager",
-                   due_at=datetime.now(timezone.utc) - timedelta(hours=3)))
-        s.add(Task(id=task_id + "-later", workflow_id=probes.waiting.handle.id, task_type="review_application",
-                   form="review_decision.v1", title="Review the punctual probe application",
-                   org_id=partner[0], status="open", assignee_role="channel_manager",
-                   due_at=datetime.now(timezone.utc) + timedelta(days=1)))
+        s.add(Organisation(id=org_id, reference=reference, name=company, normalised_name=company.lower(),
+                           domain=f"{org_id[:8]}.example", country="CN", partner_type="reseller",
+                           status="in_review", workflow_id=f"wf-{org_id}"))
+        s.flush()
+        s.add(Task(id=f"ops-test-review-{uuid.uuid4().hex[:8]}", workflow_id=workflow_id,
+                   task_type="review_application", form="review_decision.v1", title=title,
+                   org_id=org_id, status="open", assignee_role="channel_manager",
+                   due_at=datetime.now(timezone.utc) + due_in))
+    return title
+
+
+def test_stuck_lists_failing_workflows_and_overdue_tasks(app, ops, probes):
+    overdue, punctual = f"Overdue {uuid.uuid4().hex[:6]} Ltd", f"Punctual {uuid.uuid4().hex[:6]} Ltd"
+    stored = _review_task(app, probes.waiting.handle.id, overdue, -timedelta(hours=3))
+    _review_task(app, probes.waiting.handle.id, punctual, timedelta(days=1))
     resp = _eventually(lambda: ops.get("/ops/stuck"),
                        lambda r: probes.failing.handle.id in r.get_data(as_text=True))
     html = resp.get_data(as_text=True)
-    assert "Review the overdue probe application" in html
-    assert "Review the punctual probe application" not in html
+    assert f"Review application: {overdue}" in html and stored not in html  # task_heading
+    assert "channel manager" in html
+    assert punctual not in html
     assert probes.failing.handle.id in html and FAILURE_MESSAGE in html
     assert probes.waiting.handle.id in html  # only through its overdue task row
     assert probes.waiting.handle.id not in html.split("Failing activities")[1]
+
+
+def test_a_chinese_ops_user_reads_stage_labels_in_the_workflow_list(chinese_ops, probes):
+    waiting = probes.waiting
+    resp = _eventually(lambda: chinese_ops.get(f"/ops/?partner={waiting.org_id}"),
+                       lambda r: waiting.handle.id in r.get_data(as_text=True))
+    html = resp.get_data(as_text=True)
+    assert waiting.handle.id in html and "<td>审核中</td>" in html
+    assert "in_review" not in html
+
+
+def test_a_chinese_ops_user_reads_task_headings_and_stages_on_stuck_work(app, chinese_ops, probes):
+    company = f"Probe {uuid.uuid4().hex[:6]} 有限公司"
+    stored = _review_task(app, probes.waiting.handle.id, company, -timedelta(hours=2))
+    resp = _eventually(lambda: chinese_ops.get("/ops/stuck"),
+                       lambda r: probes.failing.handle.id in r.get_data(as_text=True))
+    html = resp.get_data(as_text=True)
+    overdue, failing = html.split("failing-workflows", 1)
+    # The heading the manager's task page shows (task_heading), the group by its label.
+    assert f"审核申请: {company}" in overdue and "渠道经理" in overdue
+    assert stored not in overdue and "Review application" not in overdue
+    assert "channel_manager" not in overdue
+    # The failing probe waits in review: its stage by its Chinese label, not its code.
+    assert probes.failing.handle.id in failing and "<td>审核中</td>" in failing
+    assert "in_review" not in failing
 
 
 # -- mailbox ---------------------------------------------------------------------------------------
