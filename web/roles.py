@@ -1,8 +1,8 @@
-"""People-facing names of roles, stages and timeline actions (the codes stay English in data)."""
+"""People-facing names of roles, stages, actions and statuses (the codes stay English in data)."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 
 ROLE_LABELS = {
     "partner_user": _l("partner user"),
@@ -64,6 +64,35 @@ FLAG_LABELS = {
 }
 
 
+# domain.tasks.TaskStatus; ops pages show them, the task pages have their own badges.
+TASK_STATUS_LABELS = {
+    "open": _l("Open"),
+    "claimed": _l("Claimed"),
+    "done": _l("Done"),
+    "expired": _l("Expired"),
+    "cancelled": _l("Cancelled"),
+}
+
+# Temporal's WorkflowExecutionStatus, as web.ops_temporal.status_name spells it. "canceled" is
+# Temporal's spelling; the label uses the app's.
+WORKFLOW_STATUS_LABELS = {
+    "running": _l("Running"),
+    "completed": _l("Completed"),
+    "failed": _l("Failed"),
+    "canceled": _l("Cancelled"),
+    "terminated": _l("Terminated"),
+    "continued_as_new": _l("Continued as new"),
+    "timed_out": _l("Timed out"),
+    "unknown": _l("Unknown"),
+}
+
+# db.models.OutboxMail.status: a failed attempt stays pending (with its last error) until it is sent.
+MAIL_STATUS_LABELS = {
+    "pending": _l("Pending"),
+    "sent": _l("Sent"),
+}
+
+
 def label(table: dict, code: str | None) -> str:
     return str(table.get(code or "", code or ""))
 
@@ -76,7 +105,9 @@ def task_heading(task) -> str:
     """'Review application: Acme Ltd' in the reader's language; the stored (English) title for
     task types this module does not know yet."""
     if task.task_type in TASK_TYPE_LABELS and task.organisation is not None:
-        return f"{TASK_TYPE_LABELS[task.task_type]}: {task.organisation.name}"
+        # A message of its own, not an f-string: Chinese joins them with a full-width colon.
+        return gettext("%(task)s: %(company)s", task=TASK_TYPE_LABELS[task.task_type],
+                       company=task.organisation.name)
     return task.title
 
 
@@ -87,5 +118,8 @@ def init_labels(app) -> None:
     app.add_template_filter(lambda c: label(TASK_TYPE_LABELS, c), "task_type_label")
     app.add_template_filter(lambda c: label(DECISION_LABELS, c), "decision_label")
     app.add_template_filter(lambda c: label(FLAG_LABELS, c), "flag_label")
+    app.add_template_filter(lambda c: label(TASK_STATUS_LABELS, c), "task_status_label")
+    app.add_template_filter(lambda c: label(WORKFLOW_STATUS_LABELS, c), "workflow_status_label")
+    app.add_template_filter(lambda c: label(MAIL_STATUS_LABELS, c), "mail_status_label")
     app.add_template_filter(role_label, "role_label")
     app.add_template_filter(task_heading, "task_heading")

@@ -115,6 +115,7 @@ def test_list_filters_by_partner(ops, probes):
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200
     assert waiting.handle.id in html and "<td>In review</td>" in html and waiting.company in html
+    assert "<td>Running</td>" in html
     assert probes.decided.handle.id not in html and probes.failing.handle.id not in html
     assert "eventually consistent" in html
 
@@ -163,7 +164,7 @@ def test_detail_of_a_waiting_workflow(ops, probes):
 def test_detail_shows_who_decided(ops, probes):
     html = ops.get(f"/ops/workflows/{probes.decided.handle.id}").get_data(as_text=True)
     assert "Update accepted" in html and "Mia Manager" in html and "approve" in html
-    assert "completed" in html and "Timer cancelled" in html
+    assert '<dd class="status-completed">Completed</dd>' in html and "Timer cancelled" in html
 
 
 def test_detail_shows_failing_activity(ops, probes):
@@ -224,7 +225,7 @@ def test_stuck_lists_failing_workflows_and_overdue_tasks(app, ops, probes):
                        lambda r: probes.failing.handle.id in r.get_data(as_text=True))
     html = resp.get_data(as_text=True)
     assert f"Review application: {overdue}" in html and stored not in html  # task_heading
-    assert "channel manager" in html
+    assert "channel manager" in html and "<td>Open</td>" in html
     assert punctual not in html
     assert probes.failing.handle.id in html and FAILURE_MESSAGE in html
     assert probes.waiting.handle.id in html  # only through its overdue task row
@@ -236,8 +237,19 @@ def test_a_chinese_ops_user_reads_stage_labels_in_the_workflow_list(chinese_ops,
     resp = _eventually(lambda: chinese_ops.get(f"/ops/?partner={waiting.org_id}"),
                        lambda r: waiting.handle.id in r.get_data(as_text=True))
     html = resp.get_data(as_text=True)
-    assert waiting.handle.id in html and "<td>审核中</td>" in html
-    assert "in_review" not in html
+    assert waiting.handle.id in html and "<td>审核中</td>" in html and "<td>运行中</td>" in html
+    assert "in_review" not in html and "<td>running</td>" not in html
+    # The status filter offers the labels and still submits the codes its query is built from.
+    assert 'value="running" >运行中</option>' in html and 'value="timed_out" >已超时</option>' in html
+
+
+def test_a_chinese_ops_user_reads_the_workflow_status(chinese_ops, probes):
+    decided = chinese_ops.get(f"/ops/workflows/{probes.decided.handle.id}").get_data(as_text=True)
+    assert '<dd class="status-completed">已完成</dd>' in decided
+    waiting = chinese_ops.get(f"/ops/workflows/{probes.waiting.handle.id}").get_data(as_text=True)
+    assert '<dd class="status-running">运行中</dd>' in waiting
+    # Search attributes stay Temporal's raw data, as ops write queries with them.
+    assert "<dd>in_review</dd>" in waiting.split("<h2>搜索属性</h2>", 1)[1].split("<h2>", 1)[0]
 
 
 def test_a_chinese_ops_user_reads_task_headings_and_stages_on_stuck_work(app, chinese_ops, probes):
@@ -248,9 +260,9 @@ def test_a_chinese_ops_user_reads_task_headings_and_stages_on_stuck_work(app, ch
     html = resp.get_data(as_text=True)
     overdue, failing = html.split("failing-workflows", 1)
     # The heading the manager's task page shows (task_heading), the group by its label.
-    assert f"审核申请: {company}" in overdue and "渠道经理" in overdue
+    assert f"审核申请：{company}" in overdue and "渠道经理" in overdue and "<td>待处理</td>" in overdue
     assert stored not in overdue and "Review application" not in overdue
-    assert "channel_manager" not in overdue
+    assert "channel_manager" not in overdue and "<td>open</td>" not in overdue
     # The failing probe waits in review: its stage by its Chinese label, not its code.
     assert probes.failing.handle.id in failing and "<td>审核中</td>" in failing
     assert "in_review" not in failing
@@ -276,11 +288,24 @@ def test_mailbox_lists_mail_the_catcher_received(app, ops, ops_settings):
                          body_text="...", status="pending", attempts=3, last_error="connection refused"))
     html = ops.get("/ops/mailbox").get_data(as_text=True)
     assert subject in html and "li.wei@acme.example" in html
-    assert "Stuck in the outbox" in html and "connection refused" in html
+    assert "Stuck in the outbox" in html and "connection refused" in html and "<td>Pending</td>" in html
     link = html.split(subject)[0].rsplit('href="', 1)[1].split('"')[0]
     body = ops.get(link).get_data(as_text=True)
     assert "感谢您的申请" in body and subject in body
     assert ops.get("/ops/mailbox/..%2Fsecret").status_code == 404
+
+
+def test_a_chinese_ops_user_reads_the_outbox_status(app, chinese_ops):
+    with app.extensions["prm.sessions"].begin() as s:
+        for status in ("pending", "sent", "held"):  # held: a code with no label
+            s.add(OutboxMail(key=f"ops-test/{uuid.uuid4()}", message_id="<x@prm.example>",
+                             recipients=["zh@acme.example"], subject=f"Outbox {status}",
+                             body_text="...", status=status))
+    html = chinese_ops.get("/ops/mailbox").get_data(as_text=True)
+    outbox = html.split('class="ops-table outbox"', 1)[1]
+    assert "<td>待发送</td>" in outbox and "<td>已发送</td>" in outbox
+    assert "<td>pending</td>" not in outbox and "<td>sent</td>" not in outbox
+    assert "<td>held</td>" in outbox  # shown as it is
 
 
 def test_mailbox_without_a_local_mailbox_says_real_smtp(ops_settings, tmp_path):

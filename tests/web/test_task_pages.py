@@ -116,3 +116,21 @@ def test_other_groups_and_partner_tasks_are_not_found_for_managers(app, sessions
     lead = app.test_client()
     login(lead, make_user(sessions, "program_lead"))
     assert lead.get(f"/manage/tasks/{lead_task.id}").status_code == 200
+
+
+def test_the_task_heading_joins_type_and_company_as_each_language_writes_it(app, sessions):
+    # Chinese joins them with a full-width colon, as the mail headings do; English with ": ".
+    org = make_org(sessions, name=f"Acme {tag()} 有限公司", status="active")
+    review = make_task(sessions, org)
+    make_task(sessions, org, step="edit", task_type="edit_application", form="partner_application.v1",
+              partner=True)
+    manager = app.test_client()
+    login(manager, make_user(sessions, "channel_manager", locale="zh_Hans"))
+    html = manager.get(f"/manage/tasks/{review.id}").get_data(as_text=True)
+    assert f"<h1>审核申请：{org.name}</h1>" in html and f"审核申请: {org.name}" not in html
+    partner = app.test_client()
+    login(partner, make_user(sessions, "partner_admin", org_id=org.id, locale="zh_Hans"))
+    assert f"补充申请信息：{org.name}</a>" in partner.get("/portal/").get_data(as_text=True)
+    english, _ = _manager(app, sessions)
+    assert f"<h1>Review application: {org.name}</h1>" in english.get(
+        f"/manage/tasks/{review.id}").get_data(as_text=True)
