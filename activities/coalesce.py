@@ -62,12 +62,14 @@ class Coalesced(Generic[K]):
             self._queued = []
 
     async def _write_with_retries(self, items: list[K]) -> Exception | None:
-        for attempt in range(1, ATTEMPTS + 1):
+        """None once written; the last attempt's error after ATTEMPTS failures."""
+        attempt = 1
+        while True:
             try:
                 await self._write_all(items)
                 return None
             except Exception as exc:  # noqa: BLE001 (handed to every caller in the batch)
                 if attempt == ATTEMPTS:
                     return exc
-                await asyncio.sleep(RETRY_AFTER_S * attempt)
-        return None
+            await asyncio.sleep(RETRY_AFTER_S * attempt)
+            attempt += 1

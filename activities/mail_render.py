@@ -15,7 +15,7 @@ from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from domain import notes
-from domain.phrases import recognise
+from domain.phrases import translated
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = Path(__file__).resolve().parent / "mail_templates"
@@ -45,15 +45,8 @@ def _environment(locale: str) -> Environment:
 
 def _note_text(translations: NullTranslations):
     """A text the process wrote in English (a rejection reason when nobody reviewed in time)
-    in the recipient's language; what a person typed stays as typed (web/notes.py does the
-    same for pages)."""
-    def note_text(text: str | None) -> str:
-        found = recognise(text or "", notes.NOTES)
-        if found is None:
-            return text or ""
-        phrase, fields = found
-        return translations.ugettext(phrase.msgid) % fields
-    return note_text
+    in the recipient's language; what a person typed stays as typed."""
+    return lambda text: translated(text, notes.NOTES, translations.ugettext)
 
 
 def supported_locale(locale: str | None) -> str:

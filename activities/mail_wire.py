@@ -34,8 +34,8 @@ def wire_mail(sender: str, recipients: list[str], subject: str, body: str, messa
               created: datetime) -> WireMail:
     from_header, envelope_from = _sender(sender)
     for address in (envelope_from, *recipients):
-        if _breaks_line(address):
-            raise ValueError(f"a line break in a mail address: {address!r}")
+        if _CONTROL.search(address):
+            raise ValueError(f"a control character in a mail address: {address!r}")
     head = "\r\n".join([
         f"From: {from_header}",
         f"To: {_fold_addresses(recipients)}",
@@ -71,10 +71,6 @@ def _subject(subject: str) -> str:
         return subject
     charset = "us-ascii" if subject.isascii() else "utf-8"
     return Header(subject, charset, header_name="Subject").encode(linesep="\r\n")
-
-
-def _breaks_line(text: str) -> bool:
-    return any(c in text for c in "\r\n\0")
 
 
 def _fold_addresses(addresses: list[str]) -> str:

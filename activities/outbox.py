@@ -131,9 +131,9 @@ class Outbox(DbActivities):
     @staticmethod
     def _mark_sent(session: Session, keys: list[str]) -> None:
         # Core, not the ORM's bulk update: no objects of this session to keep in step.
-        session.connection().execute(
-            update(OutboxMail.__table__).where(OutboxMail.__table__.c.key.in_(keys)).values(
-                status="sent", sent_at=utcnow(), attempts=OutboxMail.__table__.c.attempts + 1))
+        mail = OutboxMail.__table__
+        session.connection().execute(update(mail).where(mail.c.key.in_(keys)).values(
+            status="sent", sent_at=utcnow(), attempts=mail.c.attempts + 1))
 
     @staticmethod
     def _mark_failed(session: Session, key: str, exc: Exception) -> None:

@@ -12,7 +12,7 @@ reason, a note older than its phrase) is shown as it was stored.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 _FIELD = re.compile(r"%\((\w+)\)s")
 
@@ -65,3 +65,16 @@ def recognise(text: str, phrases: Iterable[Phrase]) -> tuple[Phrase, dict[str, s
         if fields is not None:
             return phrase, fields
     return None
+
+
+def translated(text: str | None, phrases: Iterable[Phrase], gettext: Callable[[str], str],
+               field: Callable[[str, str], str] = lambda _name, value: value) -> str:
+    """`text` in the reader's language (`gettext`, a catalog's) when one of `phrases` wrote it,
+    `field(name, value)` deciding how each field is shown; any other text exactly as stored. The
+    one recipe pages (web/notes.py) and mail (activities/mail_render.py) both use."""
+    text = text or ""
+    found = recognise(text, phrases)
+    if found is None:
+        return text
+    phrase, fields = found
+    return gettext(phrase.msgid) % {name: field(name, value) for name, value in fields.items()}

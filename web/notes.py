@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from domain import notes
 from domain.onboarding import AGREEMENT_TITLE
-from domain.phrases import Phrase, recognise
+from domain.phrases import Phrase, translated
 from domain.screening import FLAG_MESSAGES
 from web.i18n import page_translations
 from web.roles import STAGE_LABELS, label
@@ -55,13 +55,8 @@ _FIELD_SHOWN: dict[str, Callable[[str], str]] = {
 
 
 def _shown(text: str | None, phrases: Iterable[Phrase]) -> str:
-    text = text or ""
-    found = recognise(text, phrases)
-    if found is None:
-        return text
-    phrase, fields = found
-    shown = {name: _FIELD_SHOWN.get(name, str)(value) for name, value in fields.items()}
-    return page_translations().ugettext(phrase.msgid) % shown
+    return translated(text, phrases, page_translations().ugettext,
+                      lambda name, value: _FIELD_SHOWN.get(name, str)(value))
 
 
 def init_notes(app) -> None:

@@ -69,24 +69,25 @@ async def test_a_retried_mail_is_sent_once(outbox, sessions, smtp):
         assert row.status == "sent" and received.message_id == row.message_id
 
 
-async def test_mail_reaches_an_address_in_chinese(outbox, sessions, smtp):
-    address = f"李伟-{uuid.uuid4().hex[:6]}@例子.中国"
+async def mail_application_received(outbox, sessions, address: str, reference: str) -> int:
+    """One confirmation mail to `address` in Chinese, through the outbox; how many went out."""
     with sessions.begin() as s:
         keys = outbox.enqueue(s, f"test/{uuid.uuid4()}", [Recipient(address, "zh_Hans")],
                               "application_received",
-                              {"reference": "PA-3", "company": "星辰", "contact_name": "李伟"})
-    assert await outbox.deliver(keys) == 1
+                              {"reference": reference, "company": "星辰", "contact_name": "李伟"})
+    return await outbox.deliver(keys)
+
+
+async def test_mail_reaches_an_address_in_chinese(outbox, sessions, smtp):
+    address = f"李伟-{uuid.uuid4().hex[:6]}@例子.中国"
+    assert await mail_application_received(outbox, sessions, address, "PA-3") == 1
     mail = await smtp.arrival(lambda m: address in m.recipients)
     assert str(mail.message["To"]) == address and "PA-3" in mail.subject
 
 
 async def test_mail_renders_in_the_recipients_language(outbox, sessions, smtp):
     address = f"zh-{uuid.uuid4().hex[:6]}@example.com"
-    with sessions.begin() as s:
-        keys = outbox.enqueue(s, f"test/{uuid.uuid4()}", [Recipient(address, "zh_Hans")],
-                              "application_received",
-                              {"reference": "PA-2", "company": "星辰", "contact_name": "李伟"})
-    await outbox.deliver(keys)
+    await mail_application_received(outbox, sessions, address, "PA-2")
     mail = await smtp.arrival(lambda m: address in m.recipients)
     assert "PA-2" in mail.subject and any("\u4e00" <= c <= "\u9fff" for c in mail.subject)
 
