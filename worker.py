@@ -31,8 +31,9 @@ from workflows.client import connect
 def ensure_bytecode(*modules: ModuleType) -> None:
     """The sandbox imports a workflow's module afresh for every workflow it starts. Without a
     current .pyc (PYTHONDONTWRITEBYTECODE is set on many machines, and any edit makes it stale)
-    that import compiles the source each time: a third of the worker's CPU per application in
-    `make bench`. Compiled here once; where the files cannot be written, nothing changes."""
+    that import compiles the source each time (a third of the worker's CPU per application when
+    the product worker still ran sandboxed). Only sandboxed workers need it: the workflow tests.
+    Compiled here once; where the files cannot be written, nothing changes."""
     for module in modules:
         path = Path(module.__file__)
         try:
