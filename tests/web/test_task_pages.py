@@ -134,3 +134,13 @@ def test_the_task_heading_joins_type_and_company_as_each_language_writes_it(app,
     english, _ = _manager(app, sessions)
     assert f"<h1>Review application: {org.name}</h1>" in english.get(
         f"/manage/tasks/{review.id}").get_data(as_text=True)
+
+
+def test_an_emailed_link_with_a_non_ascii_token_is_not_found(app, sessions):
+    task = make_task(sessions, make_org(sessions), partner=True, task_type="sign_agreement",
+                     form="sign_agreement.v1")
+    client = app.test_client()
+    for token in ("tökén", "令牌", "%C3%A9" * 10, "%ED%A0%80"):  # the last: a lone surrogate's bytes
+        response = client.get(f"/t/{task.id}/{token}")
+        assert response.status_code == 404, token
+        assert "Page not found" in response.get_data(as_text=True)
