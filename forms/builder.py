@@ -16,7 +16,6 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 
 from definitions.loader import form_schema
 from forms.choices import current_locale_name, enum_choices
-from forms import markup
 from forms.fields import (CatalogTranslations, CleanEmailField, CleanStringField, CleanTextAreaField,
                           FixedChoices, FixedSelectField, MultiCheckboxField, OptionalText,
                           RadioGroupField, SearchPattern, VisibleText)
@@ -29,7 +28,7 @@ class SchemaForm(FlaskForm):
     """Base of every built form. The nonce makes a double submit recognisable (web/tasks.py)."""
 
     schema_name: str = ""
-    form_nonce = HiddenField(widget=markup.HiddenInput())
+    form_nonce = HiddenField()
 
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
@@ -106,8 +105,7 @@ def _field(prop: dict[str, Any], required: bool, locale_name: str):
                                   invalid_choice_message=gettext("Choose from the options shown."),
                                   **kwargs)
     if kind == "boolean":
-        return BooleanField(validators=must if required else [], widget=markup.CheckboxInput(),
-                            **kwargs)
+        return BooleanField(validators=must if required else [], **kwargs)
     if kind == "integer":
         checks = [InputRequired(message=custom or gettext("This field is required."))] if required \
             else [Optional()]
@@ -115,7 +113,7 @@ def _field(prop: dict[str, Any], required: bool, locale_name: str):
             checks.append(NumberRange(prop.get("minimum"), prop.get("maximum"),
                                       message=custom or _range_message(prop)))
         return IntegerField(validators=checks, invalid_value_message=gettext("Enter a whole number."),
-                            render_kw={"inputmode": "numeric"}, widget=markup.NumberInput(), **kwargs)
+                            render_kw={"inputmode": "numeric"}, **kwargs)
     if "enum" in prop:
         choices = enum_choices(prop, locale_name)
         invalid = gettext("Choose one of the options.")
@@ -144,12 +142,10 @@ def _string_field(prop, must, custom, widget, kwargs):
     if prop.get("format") == "email":
         checks.append(Email(message=custom or gettext("Enter a valid email address."),
                             check_deliverability=False))
-        return CleanEmailField(validators=checks, render_kw=render_kw, widget=markup.EmailInput(),
-                               **kwargs)
-    if widget == "textarea":  # one per form at most: WTForms' own widget
+        return CleanEmailField(validators=checks, render_kw=render_kw, **kwargs)
+    if widget == "textarea":
         return CleanTextAreaField(validators=checks, render_kw=render_kw, **kwargs)
-    return CleanStringField(validators=checks, render_kw=render_kw, widget=markup.TextInput(),
-                            **kwargs)
+    return CleanStringField(validators=checks, render_kw=render_kw, **kwargs)
 
 
 def _length_message(low: int | None, high: int | None) -> str:

@@ -9,9 +9,8 @@ from markupsafe import Markup
 from wtforms import EmailField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import Choice
 from wtforms.validators import Optional, StopValidation, ValidationError
-from wtforms.widgets import ListWidget, Select
+from wtforms.widgets import CheckboxInput, ListWidget, Select, html_params
 
-from forms.markup import CheckboxInput, RadioInput, html_params
 from forms.text import multi_line, single_line, without_controls
 
 # WTForms' own messages, routed through our catalog so they read the same as ours in every locale.
@@ -71,8 +70,6 @@ class MultiCheckboxField(OptionsRenderedOnce, SelectMultipleField):
 
 class RadioGroupField(OptionsRenderedOnce, RadioField):
     """An enum shown as radio buttons."""
-
-    option_widget = RadioInput()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
