@@ -131,8 +131,8 @@ def _string_field(prop, must, custom, widget, kwargs):
     if isinstance(must[0], Optional):
         checks = [OptionalText()]
     else:
-        checks = [VisibleText(custom or gettext("Enter visible text: spaces and invisible characters "
-                                                "alone do not count.")), *must]
+        checks = [VisibleText(gettext("Enter visible text: spaces and invisible characters alone "
+                                      "do not count.")), *must]
     low, high = prop.get("minLength"), prop.get("maxLength")
     if low or high:
         checks.append(Length(min=low or -1, max=high or -1, message=custom or _length_message(low, high)))
