@@ -16,7 +16,7 @@ from web.errors import register_error_pages
 from web.headers import init_headers
 from web.i18n import init_i18n
 from web.notes import init_notes
-from web.roles import init_labels
+from web.labels import init_labels
 from web.security import init_login
 from web.temporal_bridge import TemporalBridge
 from web.urls import has_endpoint, home_for, nav_items

@@ -14,7 +14,7 @@ import pytest
 from db.session import make_sessions
 from devstack.seed import DEMO_USERS, seed
 from web import create_app
-from web.ops_temporal import BadPageToken, decode_token, encode_token
+from web.ops.temporal import BadPageToken, decode_token, encode_token
 
 pytestmark = pytest.mark.slow
 NO_WORKER_QUEUE = "ops-page-token-no-worker"
@@ -66,7 +66,7 @@ def test_a_page_link_the_list_did_not_give_out_is_refused_at_once(ops, page):
 
 
 def test_the_next_page_link_works_and_only_with_its_own_filters(app, ops, two_workflows, monkeypatch):
-    from web import ops_temporal
+    from web.ops import temporal as ops_temporal
 
     monkeypatch.setattr(ops_temporal, "PAGE_SIZE", 1)
     deadline = time.monotonic() + 20  # visibility is eventually consistent

@@ -17,7 +17,7 @@ from temporalio.api.enums.v1 import PendingActivityState
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus
 
-from web.ops_history import failure_text
+from web.ops.history import failure_text
 from workflows.search import PARTNER_NAME, PARTNER_ORG, PROCESS_STAGE
 
 PAGE_SIZE = 25

@@ -17,9 +17,9 @@ from sqlalchemy.orm import selectinload
 from temporalio.service import RPCError, RPCStatusCode
 
 from db.models import OutboxMail, Task
-from web import ops_mailbox, ops_temporal
+from web.ops import mailbox as ops_mailbox, temporal as ops_temporal
 from web.database import db
-from web.ops_history import pending_timers, timeline
+from web.ops.history import pending_timers, timeline
 from web.security import roles_required
 from workflows import WORKFLOWS
 
