@@ -21,4 +21,7 @@ def token_hash(token: str) -> str:
 
 
 def token_matches(secret: str, purpose: str, key: str, presented: str) -> bool:
-    return hmac.compare_digest(link_token(secret, purpose, key), presented or "")
+    # Compared as bytes: compare_digest refuses a str with non-ASCII characters (TypeError), and a
+    # mistyped or forged link must read as "no such link", not as a server error.
+    return hmac.compare_digest(link_token(secret, purpose, key).encode(),
+                               (presented or "").encode("utf-8", "replace"))

@@ -11,14 +11,14 @@ from typing import Any
 
 from flask_babel import gettext
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from definitions.loader import form_schema
 from forms.choices import current_locale_name, enum_choices
-from forms import markup
-from forms.fields import (CatalogTranslations, FixedChoices, FixedSelectField, MultiCheckboxField,
-                          RadioGroupField, SearchPattern)
+from forms.fields import (CatalogTranslations, CleanEmailField, CleanStringField, CleanTextAreaField,
+                          FixedChoices, FixedSelectField, MultiCheckboxField, OptionalText,
+                          RadioGroupField, SearchPattern, VisibleText)
 
 _cache: dict[tuple[str, str], type["SchemaForm"]] = {}
 _lock = threading.Lock()
@@ -28,7 +28,7 @@ class SchemaForm(FlaskForm):
     """Base of every built form. The nonce makes a double submit recognisable (web/tasks.py)."""
 
     schema_name: str = ""
-    form_nonce = HiddenField(widget=markup.HiddenInput())
+    form_nonce = HiddenField()
 
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
@@ -63,11 +63,11 @@ def form_class(name: str) -> type[SchemaForm]:
         return _cache[key]
 
 
-class ConditionallyOptional(Optional):
-    """Optional to WTForms, but not labelled "(optional)": an if/then rule of the schema may
-    require it (a rejection needs a reason), and jsonschema enforces that after WTForms."""
-
-    field_flags = {}
+def conditionally_optional(validator: Optional) -> Optional:
+    """The same Optional, but not labelled "(optional)": an if/then rule of the schema may
+    require the field (a rejection needs a reason), and jsonschema enforces that after WTForms."""
+    validator.field_flags = {}
+    return validator
 
 
 def _conditionally_required(schema: dict[str, Any]) -> set[str]:
@@ -83,7 +83,7 @@ def _build(name: str, locale_name: str) -> type[SchemaForm]:
     for prop_name in ordered_properties(schema):
         field = _field(schema["properties"][prop_name], prop_name in required, locale_name)
         if prop_name in sometimes:
-            field.kwargs["validators"] = [ConditionallyOptional() if isinstance(v, Optional) else v
+            field.kwargs["validators"] = [conditionally_optional(v) if isinstance(v, Optional) else v
                                           for v in field.kwargs.get("validators", [])]
         attrs[prop_name] = field
     return type(f"{name.replace('.', '_')}_form", (SchemaForm,), attrs)
@@ -105,8 +105,7 @@ def _field(prop: dict[str, Any], required: bool, locale_name: str):
                                   invalid_choice_message=gettext("Choose from the options shown."),
                                   **kwargs)
     if kind == "boolean":
-        return BooleanField(validators=must if required else [], widget=markup.CheckboxInput(),
-                            **kwargs)
+        return BooleanField(validators=must if required else [], **kwargs)
     if kind == "integer":
         checks = [InputRequired(message=custom or gettext("This field is required."))] if required \
             else [Optional()]
@@ -114,7 +113,7 @@ def _field(prop: dict[str, Any], required: bool, locale_name: str):
             checks.append(NumberRange(prop.get("minimum"), prop.get("maximum"),
                                       message=custom or _range_message(prop)))
         return IntegerField(validators=checks, invalid_value_message=gettext("Enter a whole number."),
-                            render_kw={"inputmode": "numeric"}, widget=markup.NumberInput(), **kwargs)
+                            render_kw={"inputmode": "numeric"}, **kwargs)
     if "enum" in prop:
         choices = enum_choices(prop, locale_name)
         invalid = gettext("Choose one of the options.")
@@ -128,23 +127,25 @@ def _field(prop: dict[str, Any], required: bool, locale_name: str):
 
 
 def _string_field(prop, must, custom, widget, kwargs):
-    checks = list(must)
+    """Text is cleaned before any check (forms/text.py): single-line unless it is a textarea."""
+    if isinstance(must[0], Optional):
+        checks = [OptionalText()]
+    else:
+        checks = [VisibleText(gettext("Enter visible text: spaces and invisible characters alone "
+                                      "do not count.")), *must]
     low, high = prop.get("minLength"), prop.get("maxLength")
     if low or high:
         checks.append(Length(min=low or -1, max=high or -1, message=custom or _length_message(low, high)))
     if prop.get("pattern"):
         checks.append(SearchPattern(prop["pattern"], custom or gettext("Check the format of this value.")))
     render_kw = {"maxlength": high} if high else {}
-    strip = [lambda v: v.strip() if isinstance(v, str) else v]
     if prop.get("format") == "email":
         checks.append(Email(message=custom or gettext("Enter a valid email address."),
                             check_deliverability=False))
-        return EmailField(validators=checks, filters=strip, render_kw=render_kw,
-                          widget=markup.EmailInput(), **kwargs)
-    if widget == "textarea":  # one per form at most: WTForms' own widget
-        return TextAreaField(validators=checks, filters=strip, render_kw=render_kw, **kwargs)
-    return StringField(validators=checks, filters=strip, render_kw=render_kw,
-                       widget=markup.TextInput(), **kwargs)
+        return CleanEmailField(validators=checks, render_kw=render_kw, **kwargs)
+    if widget == "textarea":
+        return CleanTextAreaField(validators=checks, render_kw=render_kw, **kwargs)
+    return CleanStringField(validators=checks, render_kw=render_kw, **kwargs)
 
 
 def _length_message(low: int | None, high: int | None) -> str:

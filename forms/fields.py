@@ -6,12 +6,12 @@ import re
 
 from flask_babel import gettext, lazy_gettext, ngettext
 from markupsafe import Markup
-from wtforms import RadioField, SelectField, SelectMultipleField
+from wtforms import EmailField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import Choice
-from wtforms.validators import ValidationError
-from wtforms.widgets import ListWidget, Select
+from wtforms.validators import Optional, StopValidation, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget, Select, html_params
 
-from forms.markup import CheckboxInput, RadioInput, html_params
+from forms.text import multi_line, single_line, without_controls
 
 # WTForms' own messages, routed through our catalog so they read the same as ours in every locale.
 _BUILTIN = {
@@ -70,8 +70,6 @@ class MultiCheckboxField(OptionsRenderedOnce, SelectMultipleField):
 
 class RadioGroupField(OptionsRenderedOnce, RadioField):
     """An enum shown as radio buttons."""
-
-    option_widget = RadioInput()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -146,3 +144,56 @@ class SearchPattern:
     def __call__(self, form, field) -> None:
         if field.data and not self.regex.search(field.data):
             raise ValidationError(self.message)
+
+
+class CleanText:
+    """A text field whose data is the cleaned text (forms/text.py): what validators check and what
+    is stored. A field refused by a validator shows what the person typed, so they see what the
+    message is about; any other field shows the cleaned text, as it will be stored."""
+
+    clean = staticmethod(single_line)
+
+    def __init__(self, *args, filters=(), **kwargs) -> None:
+        super().__init__(*args, filters=(self._cleaned, *filters), **kwargs)
+
+    def _cleaned(self, value):
+        return self.clean(value) if isinstance(value, str) else value
+
+    def _value(self) -> str:
+        if self.errors and self.raw_data and isinstance(self.raw_data[0], str):
+            return without_controls(self.raw_data[0])
+        return super()._value()
+
+
+class CleanStringField(CleanText, StringField):
+    pass
+
+
+class CleanEmailField(CleanText, EmailField):
+    pass
+
+
+class CleanTextAreaField(CleanText, TextAreaField):
+    clean = staticmethod(multi_line)
+
+
+class VisibleText:
+    """Required text that was typed but is empty once cleaned (only spaces, zero-width or control
+    characters): refused with a message saying so, before the plain "required" check."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __call__(self, form, field) -> None:
+        typed = field.raw_data[0] if field.raw_data else ""
+        if not field.data and isinstance(typed, str) and typed.strip(" "):
+            raise StopValidation(self.message)
+
+
+class OptionalText(Optional):
+    """Optional for cleaned text: empty once cleaned is empty, whatever invisible text was typed."""
+
+    def __call__(self, form, field) -> None:
+        if not field.data:
+            field.errors[:] = []
+            raise StopValidation()

@@ -10,12 +10,13 @@ from flask_wtf import CSRFProtect
 from db.session import make_sessions
 from forms.builder import translated
 from settings import Settings
+from web.body_limit import init_body_limit
 from web.database import close_db
 from web.errors import register_error_pages
 from web.headers import init_headers
 from web.i18n import init_i18n
 from web.notes import init_notes
-from web.roles import init_labels
+from web.labels import init_labels
 from web.security import init_login
 from web.temporal_bridge import TemporalBridge
 from web.urls import has_endpoint, home_for, nav_items
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     init_notes(app)
     register_error_pages(app)
     init_headers(app)
+    init_body_limit(app)
     _register_blueprints(app)
     app.add_template_global(has_endpoint, "has_endpoint")
     app.add_template_global(home_for, "home_for")

@@ -15,7 +15,7 @@ from domain.onboarding import AGREEMENT_TITLE
 from domain.phrases import Phrase, translated
 from domain.screening import FLAG_MESSAGES
 from web.i18n import page_translations
-from web.roles import STAGE_LABELS, label
+from web.labels import STAGE_LABELS, label
 
 
 def note_text(note: str | None) -> str:

@@ -52,11 +52,19 @@ def is_escalated(task: Task) -> bool:
     return bool(task.escalated or task.context.get("escalated_to"))
 
 
-def task_details(task: Task) -> dict:
-    """What the page shows beside the form: the application, flags, agreement, timeline."""
+def task_details(task: Task, *, once_closed_only_status: bool = False) -> dict:
+    """What the page shows beside the form: the application, flags, agreement, timeline.
+
+    With once_closed_only_status, a closed task's page says only how the step ended: an emailed
+    link keeps working after its step, and whoever holds it (forwarded, or read over a shoulder)
+    must not find the application, the agreement or the timeline behind it any more.
+    """
     session = db()
     org = session.get(Organisation, task.org_id)
-    details = {"task": task, "org": org, "is_open": task.status in ACTIVE_STATUSES,
+    is_open = task.status in ACTIVE_STATUSES
+    if once_closed_only_status and not is_open:
+        return {"task": task, "org": org, "is_open": False}
+    details = {"task": task, "org": org, "is_open": is_open,
                "overdue": is_overdue(task), "escalated": is_escalated(task),
                "application": readable(APPLICATION_FORM, org.application) if org else [],
                "flags": list(org.flags or []) if org else [], "question": task.context.get("question"),
@@ -80,13 +88,16 @@ def timeline_of(org_id: str) -> list[TimelineEvent]:
 
 
 def run_task_page(task: Task, *, template: str, actor_for: Callable[[dict], Actor],
-                  done: Callable[[TaskOutcome], object], blocked: str | None = None, **extra):
-    """GET shows the task; POST validates, completes it through its workflow and calls `done`."""
+                  done: Callable[[TaskOutcome], object], blocked: str | None = None,
+                  once_closed_only_status: bool = False, **extra):
+    """GET shows the task; POST validates, completes it through its workflow and calls `done`.
+    once_closed_only_status: see task_details (partners' pages)."""
     form = task_form(task)
 
     def page(status: int = 200, problem: str | None = None):
+        details = task_details(task, once_closed_only_status=once_closed_only_status)
         return render_template(template, form=form, problem=problem, blocked=blocked,
-                               **task_details(task), **extra), status
+                               **details, **extra), status
 
     if request.method != "POST":
         return page()

@@ -19,7 +19,7 @@ from db.session import writer_turn
 from db.task_rows import write_close
 from domain.tasks import Actor, CloseTaskInput, CompleteTaskInput, TaskOutcome, TaskStatus
 from web.database import db
-from web.roles import role_label
+from web.labels import role_label
 from web.temporal_bridge import TemporalUnavailable
 
 log = logging.getLogger(__name__)

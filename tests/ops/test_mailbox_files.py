@@ -6,7 +6,7 @@ import smtplib
 from email.message import EmailMessage
 
 from devstack.smtp import SmtpCatcher
-from web.ops_mailbox import list_mail, read_mail
+from web.ops.mailbox import list_mail, read_mail
 
 
 def _send(port: int, subject: str, body: str) -> None:

@@ -129,7 +129,7 @@ def test_list_filters_by_type_and_status(ops, probes):
 
 
 def test_list_pages_with_the_next_page_token(app, ops, probes):
-    from web import ops_temporal
+    from web.ops import temporal as ops_temporal
 
     saved = ops_temporal.PAGE_SIZE
     ops_temporal.PAGE_SIZE = 1

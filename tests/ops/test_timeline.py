@@ -7,8 +7,8 @@ import json
 import pytest
 
 from tests.ops.probe import FAILURE_MESSAGE
-from web import ops_temporal
-from web.ops_history import pending_timers, timeline
+from web.ops import temporal as ops_temporal
+from web.ops.history import pending_timers, timeline
 
 pytestmark = pytest.mark.slow
 

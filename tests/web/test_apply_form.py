@@ -136,3 +136,59 @@ def test_temporal_unreachable_keeps_the_application_and_says_try_again(client, s
     assert "We could not submit your application just now" in html
     assert f'value="{data["company_name"]}"' in field_block(html, "company_name")
     assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+# -- text at the edge: what is stored is what a person sees ------------------------------------
+
+def _payload(app, data: dict, form: str = "partner_application.v1"):
+    """What a POST of `data` hands the workflow (None when refused), and the form."""
+    from forms import form_class, validated_payload
+
+    with app.test_request_context("/apply", method="POST", data=data):
+        bound = form_class(form)()
+        return validated_payload(bound), bound
+
+
+def test_single_line_answers_are_stored_without_controls_or_invisible_characters(app):
+    data = application(company_name="Acme\x00 \x1b[31mRed\x1b[0m\r\n\r\nDear manager: approve",
+                       contact_name="\u202eLi\u200b Wei\ufeff", region="Shang\thai\r\n",
+                       contact_email=" li.wei@acme.example\u200b",
+                       message="Hello\r\n\r\n\r\nWe\x00 sell\x1b[1m\u200b in China.\r\n")
+    payload, form = _payload(app, data)
+    assert payload is not None, form.errors
+    assert payload["company_name"] == "Acme Red Dear manager: approve"
+    assert payload["contact_name"] == "Li Wei"
+    assert payload["region"] == "Shang hai"
+    assert payload["contact_email"] == "li.wei@acme.example"
+    assert payload["message"] == "Hello\n\nWe sell in China."  # a textarea keeps its paragraphs
+
+
+def test_a_task_form_stores_a_signature_name_without_bidi_overrides(app):
+    payload, form = _payload(app, {"full_name": "\u202eLi Wei\u202c\x00", "accept": "y"},
+                             "sign_agreement.v1")
+    assert payload == {"full_name": "Li Wei", "accept": True}, form.errors
+
+
+def test_a_name_of_only_invisible_characters_is_refused_and_shown_as_typed(client, sessions):
+    page = client.get("/apply").get_data(as_text=True)
+    before = _organisations(sessions)
+    invisible = "\u200b\u200b\u200d\ufeff"
+    response = client.post("/apply", data={**application(company_name=invisible, contact_name="\x00\x1b"),
+                                           "form_nonce": nonce_of(page)})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    message = "Enter visible text: spaces and invisible characters alone do not count."
+    assert message in field_block(html, "company_name")
+    assert f'value="{invisible}"' in field_block(html, "company_name")  # what they typed, kept
+    assert message in field_block(html, "contact_name")
+    assert "\x00" not in html and "\x1b" not in html  # the page carries no control character
+    assert "field__error" not in field_block(html, "website")
+    assert _organisations(sessions) == before
+
+
+def test_only_spaces_is_simply_required_and_an_empty_optional_answer_is_left_out(app, client):
+    response = client.post("/apply", data=application(company_name="   "))
+    assert "This field is required." in field_block(response.get_data(as_text=True), "company_name")
+    payload, form = _payload(app, application(region="\u200b \u200b", message="\r\n\u200b"))
+    assert payload is not None, form.errors
+    assert "region" not in payload and "message" not in payload

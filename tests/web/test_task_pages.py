@@ -134,3 +134,93 @@ def test_the_task_heading_joins_type_and_company_as_each_language_writes_it(app,
     english, _ = _manager(app, sessions)
     assert f"<h1>Review application: {org.name}</h1>" in english.get(
         f"/manage/tasks/{review.id}").get_data(as_text=True)
+
+
+def test_an_emailed_link_with_a_non_ascii_token_is_not_found(app, sessions):
+    task = make_task(sessions, make_org(sessions), partner=True, task_type="sign_agreement",
+                     form="sign_agreement.v1")
+    client = app.test_client()
+    for token in ("tökén", "令牌", "%C3%A9" * 10, "%ED%A0%80"):  # the last: a lone surrogate's bytes
+        response = client.get(f"/t/{task.id}/{token}")
+        assert response.status_code == 404, token
+        assert "Page not found" in response.get_data(as_text=True)
+
+
+# -- an emailed link after its step closed -------------------------------------------------------
+
+def _link(task) -> str:
+    from domain.tokens import link_token
+
+    return f"/t/{task.id}/{link_token('web-test-secret', 'task', task.id)}"
+
+
+def _close(sessions, task, status: str, by: str | None = None) -> None:
+    with sessions.begin() as s:
+        row = s.get(Task, task.id)
+        row.status, row.completed_at = status, datetime(2026, 3, 4, 9, 30, tzinfo=timezone.utc)
+        if by:
+            row.decision, row.completed_by, row.completed_request_id = "signed", by, f"{task.id}/first"
+
+
+def _sign_task(sessions):
+    org = make_org(sessions, status="signing")
+    agreement = _agreement(sessions, org, signed_by="Li Wei")
+    task = make_task(sessions, org, partner=True, step="sign", task_type="sign_agreement",
+                     form="sign_agreement.v1", context={"agreement_id": agreement.id,
+                                                        "question": "Please sign by Friday"})
+    return org, agreement, task
+
+
+def _shows_nothing_of(html: str, org, agreement=None) -> None:
+    for private in (org.application["contact_email"], org.application["website"], "Please sign by Friday",
+                    "203.0.113.7", "Firefox/140", "<form", 'name="full_name"'):
+        assert private not in html, private
+    if agreement is not None:
+        assert "1. Appointment." not in html and agreement.sha256 not in html
+
+
+def test_an_open_link_shows_the_agreement_and_the_form(app, sessions):
+    org, agreement, task = _sign_task(sessions)
+    html = app.test_client().get(_link(task)).get_data(as_text=True)
+    assert "1. Appointment." in html and agreement.sha256 in html and 'name="full_name"' in html
+    assert "Please sign by Friday" in html
+
+
+def test_a_link_to_a_signed_agreement_says_the_step_is_done_and_shows_nothing_else(app, sessions):
+    org, agreement, task = _sign_task(sessions)
+    _close(sessions, task, "done", by="Li Wei")
+    client = app.test_client()
+    response = client.get(_link(task))
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    html = response.get_data(as_text=True)
+    assert "This step is done: Li Wei completed it on Mar 4, 2026" in html
+    _shows_nothing_of(html, org, agreement)
+    # Sending the form again (an old tab, a forwarded link): refused, and still nothing else.
+    again = client.post(_link(task), data={"full_name": "Mallory", "accept": "y", "form_nonce": "n" * 24})
+    assert again.status_code == 409
+    html = again.get_data(as_text=True)
+    assert "Already decided by Li Wei." in html and "Mallory" not in html
+    _shows_nothing_of(html, org, agreement)
+
+
+def test_a_link_to_an_expired_step_says_so_and_shows_nothing_else(app, sessions):
+    org, agreement, task = _sign_task(sessions)
+    _close(sessions, task, "expired")
+    html = app.test_client().get(_link(task)).get_data(as_text=True)
+    assert "This step is closed" in html and "It expired on Mar 4, 2026" in html and "without an answer" in html
+    _shows_nothing_of(html, org, agreement)
+
+
+def test_a_link_to_an_answered_question_no_longer_shows_the_application(app, sessions):
+    org = make_org(sessions)
+    task = make_task(sessions, org, partner=True, step="edit", task_type="edit_application",
+                     form="partner_application.v1", context={"question": "Please sign by Friday"})
+    assert org.application["website"] in app.test_client().get(_link(task)).get_data(as_text=True)
+    _close(sessions, task, "done", by="Li Wei")
+    client = app.test_client()
+    html = client.get(_link(task)).get_data(as_text=True)
+    assert "Thank you — we have your answer" in html
+    _shows_nothing_of(html, org)
+    again = client.post(_link(task), data={**org.application, "form_nonce": "m" * 24})
+    assert again.status_code == 409 and "Already decided by Li Wei." in again.get_data(as_text=True)
+    _shows_nothing_of(again.get_data(as_text=True), org)

@@ -11,7 +11,7 @@ from domain.roles import may_act_as
 from web.database import db
 from web.manage import bp
 from web.manage.queries import holder_name
-from web.roles import DECISION_LABELS, label, task_heading
+from web.labels import DECISION_LABELS, label, task_heading
 from web.task_views import request_actor, run_task_page
 
 

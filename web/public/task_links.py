@@ -1,7 +1,8 @@
 """Partner tasks reached from an emailed link, before the partner has an account.
 
 The link carries HMAC(secret, task id): it is checked by recomputing, never by a lookup, and a
-wrong token looks exactly like a missing task (404).
+wrong token looks exactly like a missing task (404). The link outlives its step: once the task is
+closed its page says how the step ended and shows nothing else (web/task_views.task_details).
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ def task_link(task_id: str, token: str):
     here = url_for("public.task_link", task_id=task_id, token=token)
     return run_task_page(task, template="tasks/partner_task.html",
                          actor_for=lambda payload: partner_actor(task, payload),
-                         done=lambda _outcome: redirect(here), form_action=here)
+                         done=lambda _outcome: redirect(here), form_action=here,
+                         once_closed_only_status=True)
 
 
 def partner_actor(task: Task, payload: dict, user=None):

@@ -73,7 +73,7 @@ TASK_STATUS_LABELS = {
     "cancelled": _l("Cancelled"),
 }
 
-# Temporal's WorkflowExecutionStatus, as web.ops_temporal.status_name spells it. "canceled" is
+# Temporal's WorkflowExecutionStatus, as web.ops.temporal.status_name spells it. "canceled" is
 # Temporal's spelling; the label uses the app's.
 WORKFLOW_STATUS_LABELS = {
     "running": _l("Running"),

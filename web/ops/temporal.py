@@ -12,11 +12,12 @@ import binascii
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from itsdangerous import BadSignature, Signer
 from temporalio.api.enums.v1 import PendingActivityState
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus
 
-from web.ops_history import failure_text
+from web.ops.history import failure_text
 from workflows.search import PARTNER_NAME, PARTNER_ORG, PROCESS_STAGE
 
 PAGE_SIZE = 25
@@ -48,7 +49,7 @@ class ExecutionRow:
 @dataclass
 class ExecutionPage:
     rows: list[ExecutionRow]
-    next_token: str | None
+    next_token: bytes | None   # Temporal's own: encode_token makes it a URL's
 
 
 @dataclass
@@ -103,17 +104,34 @@ def build_query(workflow_type: str = "", status: str = "", partner: str = "") ->
     return " AND ".join(clauses)
 
 
-def encode_token(token: bytes | None) -> str | None:
-    return base64.urlsafe_b64encode(token).decode() if token else None
+class BadPageToken(ValueError):
+    """A page link this list did not hand out, or one handed out for other filters."""
 
 
-def decode_token(text: str | None) -> bytes | None:
+def _page_signer(secret: str, query: str) -> Signer:
+    return Signer(secret, salt=f"ops-page-token:{query}")
+
+
+def encode_token(token: bytes | None, secret: str, query: str) -> str | None:
+    """Temporal's next-page token for a URL, signed for this query.
+
+    Temporal answers a token it cannot parse with UNKNOWN ("something went wrong, please retry"),
+    which the client retries for about ten seconds before giving up: so a token is sent to
+    Temporal only when this app issued it, for these filters, and any other is refused at once.
+    """
+    if not token:
+        return None
+    return _page_signer(secret, query).sign(base64.urlsafe_b64encode(token)).decode()
+
+
+def decode_token(text: str | None, secret: str, query: str) -> bytes | None:
+    """The token of a page link from encode_token (None: the first page); BadPageToken otherwise."""
     if not text:
         return None
     try:
-        return base64.urlsafe_b64decode(text.encode())
-    except (binascii.Error, ValueError):
-        return None
+        return base64.urlsafe_b64decode(_page_signer(secret, query).unsign(text))
+    except (BadSignature, binascii.Error, ValueError) as exc:
+        raise BadPageToken(text) from exc
 
 
 def _row(wf: WorkflowExecution) -> ExecutionRow:
@@ -133,7 +151,7 @@ async def list_page(client: Client, query: str, token: bytes | None = None,
                     page_size: int | None = None) -> ExecutionPage:
     it = client.list_workflows(query or None, page_size=page_size or PAGE_SIZE, next_page_token=token)
     await it.fetch_next_page()
-    return ExecutionPage([_row(wf) for wf in it.current_page or []], encode_token(it.next_page_token))
+    return ExecutionPage([_row(wf) for wf in it.current_page or []], it.next_page_token or None)
 
 
 # -- one workflow -----------------------------------------------------------------------------

@@ -11,14 +11,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from temporalio.service import RPCError, RPCStatusCode
 
 from db.models import OutboxMail, Task
-from web import ops_mailbox, ops_temporal
+from web.ops import mailbox as ops_mailbox, temporal as ops_temporal
 from web.database import db
-from web.ops_history import pending_timers, timeline
+from web.ops.history import pending_timers, timeline
 from web.security import roles_required
 from workflows import WORKFLOWS
 
@@ -70,13 +71,19 @@ def _filters() -> dict[str, str]:
 def index():
     f = _filters()
     query = ops_temporal.build_query(f["type"], f["status"], f["partner"])
-    token = ops_temporal.decode_token(request.args.get("page"))
+    secret = _settings().secret_key
+    try:
+        token = ops_temporal.decode_token(request.args.get("page"), secret, query)
+    except ops_temporal.BadPageToken:
+        abort(400, gettext("This page link is not valid for these filters. Open the list again "
+                           "from its first page."))
     error = None
     try:
         page = _temporal(lambda c: ops_temporal.list_page(c, query, token))
     except RPCError as exc:  # a bad filter or an unreachable server: say it, keep the form
         page, error = ops_temporal.ExecutionPage([], None), exc.message
-    next_url = url_for("ops.index", **f, page=page.next_token) if page.next_token else None
+    next_token = ops_temporal.encode_token(page.next_token, secret, query)
+    next_url = url_for("ops.index", **f, page=next_token) if next_token else None
     return render_template("ops/index.html", page=page, filters=f, query=query, error=error,
                            next_url=next_url, workflow_types=[w.__name__ for w in WORKFLOWS],
                            statuses=list(ops_temporal.STATUSES))

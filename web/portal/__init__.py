@@ -12,7 +12,7 @@ from domain.tasks import ACTIVE_STATUSES
 from forms import readable
 from web.database import db
 from web.public.task_links import partner_actor
-from web.roles import task_heading
+from web.labels import task_heading
 from web.security import roles_required
 from web.task_views import APPLICATION_FORM, run_task_page, timeline_of
 
