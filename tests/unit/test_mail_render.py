@@ -109,3 +109,13 @@ def test_the_html_part_wears_the_brand_in_the_readers_language():
 def test_text_on_the_brand_colour_stays_readable():
     assert Brand("X", "#1f4e79").text_color == "#ffffff"
     assert Brand("X", "#ffd400").text_color == "#1f2328"
+
+
+def test_the_brand_colour_must_be_a_colour():
+    """It goes into style attributes of every mail: nothing else may get in with it."""
+    from settings import Settings
+
+    assert Settings.from_env({"BRAND_COLOR": "#C8102E"}).brand_color == "#c8102e"
+    assert Settings.from_env({"BRAND_COLOR": "#abc"}).brand_color == "#aabbcc"
+    with pytest.raises(ValueError, match="BRAND_COLOR"):
+        Settings.from_env({"BRAND_COLOR": "red;background:url(https://evil.example/)"})
