@@ -84,8 +84,8 @@ def _eventually(fetch, check, timeout: float = 20.0):
 
 # -- who may see the pages -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("path", ["/ops/", "/ops/outbox", "/ops/mailbox", "/ops/stuck", "/ops/workflows/x",
-                                  "/ops/workflows/x/history.json"])
+@pytest.mark.parametrize("path", ["/ops/", "/ops/outbox", "/ops/mailbox", "/ops/stuck",
+                                  "/ops/workflows/x", "/ops/workflows/x/history.json"])
 def test_partner_and_channel_manager_are_refused(app, partner, path):
     partner_client = _login(app, partner[1], PARTNER_PASSWORD)
     assert partner_client.get(path).status_code in (403, 404)
