@@ -48,8 +48,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink",
-                               "-l", f"127.0.0.1:{port}"])
+    server = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n",
+                               "-c", "aiosmtpd.handlers.Sink", "-l", f"127.0.0.1:{port}"])
     try:
         time.sleep(1.0)
         with tempfile.TemporaryDirectory() as tmp:
@@ -66,10 +66,10 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(10)
-    cpu = [c for c, _ in figures]
-    wall = [w for _, w in figures]
-    print(f"CPU ms/mail:  median {statistics.median(cpu):.2f}  ({', '.join(f'{c:.2f}' for c in cpu)})")
-    print(f"wall ms/mail: median {statistics.median(wall):.2f}  ({', '.join(f'{w:.2f}' for w in wall)})")
+    for label, values in (("CPU ms/mail: ", [c for c, _ in figures]),
+                          ("wall ms/mail:", [w for _, w in figures])):
+        rounds = ", ".join(f"{v:.2f}" for v in values)
+        print(f"{label} median {statistics.median(values):.2f}  ({rounds})")
 
 
 if __name__ == "__main__":
