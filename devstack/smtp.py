@@ -39,13 +39,16 @@ class ReceivedMail:
 
     @property
     def body(self) -> str:
-        part = self.message.get_body(preferencelist=("plain",))
-        return part.get_content() if part is not None else ""
+        """The text part as a reader sees it: its lines end in \n (CRLF on the wire)."""
+        return self._part("plain")
 
     @property
     def html(self) -> str:
-        part = self.message.get_body(preferencelist=("html",))
-        return part.get_content() if part is not None else ""
+        return self._part("html")
+
+    def _part(self, subtype: str) -> str:
+        part = self.message.get_body(preferencelist=(subtype,))
+        return part.get_content().replace("\r\n", "\n") if part is not None else ""
 
     @property
     def message_id(self) -> str:

@@ -92,9 +92,9 @@ def test_the_invitation_and_the_signing_link_reach_the_partner_and_no_row_keeps_
     invitation_token = link_token(SECRET, "invitation", ids.invitation_key(org.workflow_id, contact))
     mails = {m.subject: m for m in server.to(contact)}
     signing, invitation = mails["您的合作伙伴协议已可签署"], mails["设置您的合作伙伴门户密码"]
-    assert f"http://prm.test/t/{task_id}/{signing_token}\r\n" in signing.body
+    assert f"http://prm.test/t/{task_id}/{signing_token}\n" in signing.body
     assert f'href="http://prm.test/t/{task_id}/{signing_token}"' in signing.html
-    assert f"http://prm.test/set-password/{invitation_token}\r\n" in invitation.body
+    assert f"http://prm.test/set-password/{invitation_token}\n" in invitation.body
     assert f'href="http://prm.test/set-password/{invitation_token}"' in invitation.html
     # The link works: the web app finds the invitation by the token's hash.
     with sessions() as s:
@@ -164,5 +164,5 @@ def test_the_migration_takes_the_tokens_out_of_mail_already_stored(tmp_path, ser
                         base_url="http://prm.test")
     asyncio.run(Outbox(sessions, SmtpMailer(settings), settings).deliver(["invite"]))
     (sent,) = server.to("li@acme.example")
-    assert f"  http://prm.test/set-password/{invite}\r\n" in sent.body
+    assert f"  http://prm.test/set-password/{invite}\n" in sent.body
     sessions.kw["bind"].dispose()
