@@ -7,11 +7,21 @@ fresh machine and production only sets variables (see README, "Configuration").
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VAR = ROOT / "var"
+
+
+def _colour(value: str) -> str:
+    """#rgb or #rrggbb, as #rrggbb: the mail's HTML puts it in a style attribute."""
+    found = re.fullmatch(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})", value.strip())
+    if found is None:
+        raise ValueError(f"BRAND_COLOR must be a colour such as #1f4e79, not {value!r}")
+    digits = found[1] if len(found[1]) == 6 else "".join(c * 2 for c in found[1])
+    return f"#{digits.lower()}"
 
 
 def _bool(value: str | None, default: bool) -> bool:
@@ -39,7 +49,9 @@ class Settings:
     smtp_use_tls: bool = False
     mail_from: str = "PRM <no-reply@prm.local>"
     company_name: str = "Example Vendor Ltd"
-    mailbox_dir: str = str(VAR / "mailbox")
+    brand_color: str = "#1f4e79"  # the mail's heading and buttons
+    # The embedded SMTP server's mail, shown at /ops/mailbox: only the dev stack sets it.
+    mailbox_dir: str = ""
     secret_key: str = "dev-only-secret-change-me"
     base_url: str = "http://127.0.0.1:5000"
     max_content_length: int = 1024 * 1024
@@ -71,6 +83,7 @@ class Settings:
             smtp_use_tls=_bool(env.get("SMTP_USE_TLS"), d.smtp_use_tls),
             mail_from=env.get("MAIL_FROM") or d.mail_from,
             company_name=env.get("COMPANY_NAME") or d.company_name,
+            brand_color=_colour(env.get("BRAND_COLOR") or d.brand_color),
             mailbox_dir=env.get("MAILBOX_DIR") or d.mailbox_dir,
             secret_key=env.get("SECRET_KEY") or d.secret_key,
             base_url=(env.get("BASE_URL") or d.base_url).rstrip("/"),

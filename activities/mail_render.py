@@ -1,7 +1,14 @@
-"""Render a mail template in the recipient's language.
+"""Render a mail in the recipient's language: its subject, its text part and its HTML part.
 
-Templates live in activities/mail_templates/<name>.txt: a "Subject:" line, a blank line, the body.
-They share the web app's translation catalog (web/translations), so one catalog holds all UI text.
+Templates live in activities/mail_templates/<name>.jinja. Each extends `layout` and fills two
+blocks, `subject` and `body`; the body is written with the parts `para`, `quote`, `button` and
+`action`, which _parts.text.jinja and _parts.html.jinja write out as text and as HTML. So each of
+the three is rendered on its own, from the same fields: nothing a value contains (a blank line in
+a company's name, say) can move text from one to another. The subject is made one line, and so
+is every value but those a person writes in paragraphs (MULTI_LINE).
+
+The HTML environment autoescapes, so what applicants typed is text in the HTML part too. Mail
+templates share the web app's translation catalog (web/translations): one catalog for all UI text.
 """
 
 from __future__ import annotations
@@ -21,25 +28,53 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = Path(__file__).resolve().parent / "mail_templates"
 TRANSLATIONS = ROOT / "web" / "translations"
 SUPPORTED = ("en", "zh_Hans")
+FORMATS = ("subject", "text", "html")
+HTML_LANG = {"en": "en", "zh_Hans": "zh-Hans"}
+MULTI_LINE = frozenset({"question", "reason"})  # a reviewer's question, a rejection's reason
+
+
+@dataclass(frozen=True)
+class Brand:
+    """What the HTML part is dressed in: the company's name and colour (settings.py)."""
+
+    company: str
+    color: str = "#1f4e79"
+
+    @property
+    def text_color(self) -> str:
+        """White on a dark brand colour, near-black on a light one (WCAG relative luminance)."""
+        red, green, blue = (int(self.color[i:i + 2], 16) / 255 for i in (1, 3, 5))
+
+        def linear(c: float) -> float:
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+        luminance = 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
+        return "#ffffff" if luminance < 0.4 else "#1f2328"
 
 
 @dataclass(frozen=True)
 class RenderedMail:
     subject: str
-    body: str
+    text: str
+    html: str
 
 
 @lru_cache(maxsize=None)
-def _environment(locale: str) -> Environment:
+def _environment(locale: str, fmt: str, brand: Brand) -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), extensions=["jinja2.ext.i18n"],
-                      undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True,
-                      trim_blocks=True, lstrip_blocks=True)
+                      undefined=StrictUndefined, autoescape=fmt == "html",
+                      keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
     translations = Translations.load(str(TRANSLATIONS), [locale]) if locale != "en" else None
     if translations is not None:
         env.install_gettext_translations(translations, newstyle=True)
     else:
         env.install_null_translations(newstyle=True)
     env.filters["note_text"] = _note_text(translations or NullTranslations())
+    env.globals.update(layout=f"_layout.{fmt}.jinja", brand=brand, html_lang=HTML_LANG[locale])
+    if fmt != "subject":
+        parts = env.get_template(f"_parts.{fmt}.jinja").make_module({"brand": brand})
+        env.globals.update(para=parts.para, quote=parts.quote, button=parts.button,
+                           action=parts.action)
     return env
 
 
@@ -53,9 +88,21 @@ def supported_locale(locale: str | None) -> str:
     return locale if locale in SUPPORTED else "en"
 
 
-def render_mail(template: str, context: dict[str, Any], locale: str = "en") -> RenderedMail:
-    text = _environment(supported_locale(locale)).get_template(f"{template}.txt").render(**context)
-    head, _, body = text.partition("\n\n")
-    if not head.startswith("Subject:"):
-        raise ValueError(f"mail template {template} must start with a Subject: line")
-    return RenderedMail(subject=head.removeprefix("Subject:").strip(), body=body.strip() + "\n")
+def one_line(text: str) -> str:
+    """Every run of whitespace, line breaks and control characters included, as one space."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+
+
+def render_mail(template: str, context: dict[str, Any], locale: str = "en",
+                brand: Brand = Brand("")) -> RenderedMail:
+    locale = supported_locale(locale)
+    context = {name: one_line(value) if isinstance(value, str) and name not in MULTI_LINE
+               else value for name, value in context.items()}
+
+    def render(fmt: str, **extra: Any) -> str:
+        env = _environment(locale, fmt, brand)
+        return env.get_template(f"{template}.jinja").render(**context, **extra)
+
+    subject = one_line(render("subject"))
+    text = render("text").strip() + "\n"
+    return RenderedMail(subject=subject, text=text, html=render("html", subject=subject))

@@ -7,15 +7,15 @@ import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from email.message import EmailMessage
 from functools import cache
 from typing import Protocol
 
 import aiosmtplib
 
-from activities.mail_wire import WireMail
 from settings import Settings
 
-Send = Callable[[WireMail], Awaitable[object]]
+Send = Callable[[EmailMessage], Awaitable[object]]
 
 
 class Mailer(Protocol):
@@ -47,8 +47,8 @@ class SmtpMailer:
         client = await self._checkout()
         reusable = False
         try:
-            yield lambda mail: client.sendmail(mail.envelope_from, mail.recipients, mail.data,
-                                               mail_options=mail.mail_options)
+            # The envelope comes from From and To; SMTPUTF8 is asked for when an address needs it.
+            yield client.send_message
             reusable = True
         finally:
             if reusable and len(self._idle) < self.POOL:

@@ -2,13 +2,21 @@
 
 A retried activity finds its rows and sends only those not yet sent, with the same Message-ID, so
 a recipient gets one mail however often Temporal retries.
+
+A link that opens something (set a password, sign as the partner) carries HMAC(secret,
+purpose:key) (domain/tokens.py). No row holds it: the row keeps a mark in its place and the
+purpose and key, and the link is computed again when the message to send is built.
 """
 
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from html import escape
 from typing import Any, TypeVar
 
 from sqlalchemy import select, update
@@ -16,11 +24,12 @@ from sqlalchemy.orm import Session
 
 from activities.base import DbActivities
 from activities.coalesce import Coalesced
-from activities.mail_render import render_mail
-from activities.mail_wire import wire_mail
+from activities.mail_message import build_message
+from activities.mail_render import Brand, render_mail
 from activities.mailer import Mailer
 from db.models import OutboxMail, User, utcnow
 from domain.roles import may_act_as
+from domain.tokens import link_token
 from settings import Settings
 
 
@@ -32,6 +41,33 @@ _NEW_ROWS = "outbox.new_rows"  # Session.info key: rows written in this transact
 class Recipient:
     address: str
     locale: str
+
+
+@dataclass(frozen=True)
+class SecretLink:
+    """A mail context value: the link with HMAC(secret, purpose:key) at "{token}" in `path`
+    (e.g. "/set-password/{token}"), under the base URL."""
+
+    purpose: str
+    key: str
+    path: str
+
+
+@dataclass(frozen=True)
+class _Pending:
+    key: str
+    message_id: str
+    recipients: list[str]
+    subject: str
+    text: str
+    html: str
+    links: dict[str, dict[str, str]]
+    created: datetime
+
+    @classmethod
+    def of(cls, row: OutboxMail) -> "_Pending":
+        return cls(row.key, row.message_id, row.recipients, row.subject, row.body_text,
+                   row.body_html, row.links or {}, row.created_at)
 
 
 def role_recipients(session: Session, role: str) -> list[Recipient]:
@@ -53,13 +89,17 @@ class Outbox(DbActivities):
         """Render and store one row per recipient (each in their own language); returns the keys."""
         keys = [f"{key}/{r.address.lower()}" if len(recipients) > 1 else key for r in recipients]
         stored = set(session.scalars(select(OutboxMail.key).where(OutboxMail.key.in_(keys))))
+        if stored.issuperset(keys):
+            return keys  # a retry: rendered and stored the first time
+        context, links = _marked(context)
+        brand = Brand(self._settings.company_name, self._settings.brand_color)
         for r, row_key in zip(recipients, keys):
             if row_key in stored:
-                continue  # a retry: rendered and stored the first time
-            mail = render_mail(template, context, r.locale)
+                continue
+            mail = render_mail(template, context, r.locale, brand)
             row = OutboxMail(key=row_key, message_id=self._message_id(row_key), org_id=org_id,
-                             recipients=[r.address], subject=mail.subject, body_text=mail.body,
-                             created_at=utcnow())
+                             recipients=[r.address], subject=mail.subject, body_text=mail.text,
+                             body_html=mail.html, links=links, created_at=utcnow())
             session.add(row)
             session.info.setdefault(_NEW_ROWS, {})[row_key] = row
         session.flush()
@@ -81,7 +121,7 @@ class Outbox(DbActivities):
 
     async def _write_then_send(self, write: Callable[[Session], tuple[T, list[str]]]
                                ) -> tuple[T, int]:
-        def in_session(session: Session) -> tuple[T, list[tuple]]:
+        def in_session(session: Session) -> tuple[T, list[_Pending]]:
             # The rows are read back in the transaction that wrote them: one less per mail.
             result, keys = write(session)
             return result, self._pending(session, keys)
@@ -90,7 +130,7 @@ class Outbox(DbActivities):
         return result, await self._send(pending)
 
     @staticmethod
-    def _pending(session: Session, keys: list[str]) -> list[tuple]:
+    def _pending(session: Session, keys: list[str]) -> list[_Pending]:
         # Rows this transaction wrote are pending by definition; only older ones (a retry's)
         # are read back.
         new = session.info.get(_NEW_ROWS, {})
@@ -99,29 +139,37 @@ class Outbox(DbActivities):
         if older:
             rows += session.scalars(select(OutboxMail).where(OutboxMail.key.in_(older),
                                                              OutboxMail.status != "sent"))
-        return [(m.key, m.message_id, m.recipients, m.subject, m.body_text, m.created_at)
-                for m in rows]
+        return [_Pending.of(m) for m in rows]
 
-    async def _send(self, pending: list[tuple]) -> int:
+    async def _send(self, pending: list[_Pending]) -> int:
         if not pending:
             return 0
-        sending = pending[0][0]  # the message on the wire (or waiting for the connection)
+        # What the failure is booked on: until the mail server answers, every row waits on it;
+        # then the message on the wire.
+        failed = [mail.key for mail in pending]
         try:
             async with self._mailer.connection() as send:
-                for key, message_id, recipients, subject, body, created in pending:
-                    sending = key
-                    mail = wire_mail(self._settings.mail_from, recipients, subject, body,
-                                     message_id, created)
-                    await send(mail)
-                    sending = None  # the server took it: whatever fails now, it was sent
+                for mail in pending:
+                    failed = [mail.key]
+                    await send(self._message(mail))
+                    failed = []  # the server took it: whatever fails now, it was sent
                     # Booked right after, before the next one goes: a worker that dies mid-batch
                     # leaves only unsent mail pending for the retry.
-                    await self._book_sent(key)
+                    await self._book_sent(mail.key)
         except Exception as exc:
-            if sending is not None:
-                await self.in_transaction(lambda s, k=sending, e=exc: self._mark_failed(s, k, e))
+            if failed:
+                await self.in_transaction(lambda s, k=failed, e=exc: self._mark_failed(s, k, e))
             raise  # Temporal retries the activity with backoff
         return len(pending)
+
+    def _message(self, mail: _Pending) -> EmailMessage:
+        text, html = mail.text, mail.html
+        for mark, link in mail.links.items():
+            token = link_token(self._settings.secret_key, link["purpose"], link["key"])
+            url = self._settings.base_url + link["path"].replace("{token}", token)
+            text, html = text.replace(mark, url), html.replace(mark, escape(url))
+        return build_message(self._settings.mail_from, mail.recipients, mail.subject, text, html,
+                             mail.message_id, mail.created)
 
     def _message_id(self, key: str) -> str:
         digest = hashlib.sha256(key.encode()).hexdigest()[:32]
@@ -136,7 +184,20 @@ class Outbox(DbActivities):
             status="sent", sent_at=utcnow(), attempts=mail.c.attempts + 1))
 
     @staticmethod
-    def _mark_failed(session: Session, key: str, exc: Exception) -> None:
-        row = session.scalar(select(OutboxMail).where(OutboxMail.key == key))
-        row.attempts += 1
-        row.last_error = f"{type(exc).__name__}: {exc}"[:500]
+    def _mark_failed(session: Session, keys: list[str], exc: Exception) -> None:
+        mail = OutboxMail.__table__
+        session.connection().execute(update(mail).where(mail.c.key.in_(keys)).values(
+            attempts=mail.c.attempts + 1, last_error=f"{type(exc).__name__}: {exc}"[:500]))
+
+
+def _marked(context: dict[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
+    """The context with a mark in place of each SecretLink, and what each mark stands for.
+    A mark is random, so no value an applicant typed can be taken for one."""
+    links = {}
+    values = dict(context)
+    for name, value in context.items():
+        if isinstance(value, SecretLink):
+            mark = f"[link-{secrets.token_hex(12)}]"
+            links[mark] = asdict(value)
+            values[name] = mark
+    return values, links

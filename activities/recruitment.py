@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from temporalio import activity
 
 from activities.base import BusinessError
-from activities.outbox import Outbox, Recipient
+from activities.outbox import Outbox, Recipient, SecretLink
 from db.models import (Agreement, Invitation, Organisation, Signature, TimelineEvent, User,
                        utcnow)
 from definitions.loader import agreement_template, form_schema
@@ -111,7 +111,7 @@ class RecruitmentActivities:
                                     expires_at=utcnow() + timedelta(seconds=inp.invitation_ttl_seconds))
             session.add(invitation)
         context = {"contact_name": inp.contact_name, "company": org.name,
-                   "link": f"{self._settings.base_url}/set-password/{token}",
+                   "link": SecretLink("invitation", key, "/set-password/{token}"),
                    "expires": invitation.expires_at.strftime("%Y-%m-%d %H:%M UTC")}
         to = [Recipient(email, inp.locale)]
         return (self._outbox.enqueue(session, key, to, "partner_invitation", context, org.id)

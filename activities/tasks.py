@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 from temporalio import activity
 
-from activities.outbox import Outbox, Recipient, role_recipients
+from activities.outbox import Outbox, Recipient, SecretLink, role_recipients
 from db.models import Organisation, Task
 from domain.deadlines import CheckpointKind
 from domain.tasks import TaskCheckpointInput, TaskSpec, TaskStatus
@@ -87,11 +87,10 @@ class TaskActivities:
     def _link_token(self, task_id: str) -> str:
         return link_token(self._settings.secret_key, "task", task_id)
 
-    def _link(self, task: Task) -> str:
-        base = self._settings.base_url
+    def _link(self, task: Task) -> str | SecretLink:
         if task.assignee_email:
-            return f"{base}/t/{task.id}/{self._link_token(task.id)}"
-        return f"{base}/manage/tasks/{task.id}"
+            return SecretLink("task", task.id, f"/t/{task.id}/{{token}}")
+        return f"{self._settings.base_url}/manage/tasks/{task.id}"
 
 
 def _days_left(label: str) -> int | None:

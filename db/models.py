@@ -160,7 +160,10 @@ class Invitation(Base):
 
 
 class OutboxMail(Base):
-    """Every mail passes through here first, keyed by the sending activity's idempotency key."""
+    """Every mail passes through here first, keyed by the sending activity's idempotency key.
+
+    A link with a token is not stored: the bodies hold a mark in its place, and `links` maps each
+    mark to the token's purpose and key and the link's path (activities/outbox.py)."""
 
     __tablename__ = "outbox_mail"
 
@@ -171,6 +174,8 @@ class OutboxMail(Base):
     recipients: Mapped[list[Any]] = mapped_column(default=list)
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    links: Mapped[dict[str, Any]] = mapped_column(default=dict)
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(String(500), default="")

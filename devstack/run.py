@@ -79,8 +79,8 @@ def child_env(env: dict[str, str], plan: Plan) -> dict[str, str]:
         out["SMTP_HOST"], out["SMTP_PORT"] = "127.0.0.1", str(plan.smtp_port)
         out["MAILBOX_DIR"] = str(plan.var_dir / "mailbox")
     else:
-        # Not a directory: the ops mailbox page then says mail goes to a real SMTP server,
-        # instead of showing what an earlier embedded run caught.
+        # Not a directory: there is no ops mailbox page (mail goes to a real SMTP server), not
+        # even one showing what an earlier embedded run caught.
         out.setdefault("MAILBOX_DIR", os.devnull)
     out["PYTHONUNBUFFERED"] = "1"
     return out

@@ -26,6 +26,7 @@ class ReceivedMail:
     envelope_from: str
     recipients: list[str]
     raw: bytes
+    mail_options: list[str] = field(default_factory=list)  # what MAIL FROM asked for (SMTPUTF8)
 
     @cached_property
     def message(self) -> EmailMessage:
@@ -38,8 +39,16 @@ class ReceivedMail:
 
     @property
     def body(self) -> str:
-        part = self.message.get_body(preferencelist=("plain",))
-        return part.get_content() if part is not None else ""
+        """The text part as a reader sees it: its lines end in \n (CRLF on the wire)."""
+        return self._part("plain")
+
+    @property
+    def html(self) -> str:
+        return self._part("html")
+
+    def _part(self, subtype: str) -> str:
+        part = self.message.get_body(preferencelist=(subtype,))
+        return part.get_content().replace("\r\n", "\n") if part is not None else ""
 
     @property
     def message_id(self) -> str:
@@ -57,7 +66,8 @@ class _Handler:
         raw = envelope.original_content or envelope.content
         if self.keep:
             with self.lock:
-                self.received.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), raw))
+                self.received.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), raw,
+                                                  list(envelope.mail_options)))
         if self.mailbox_dir is not None:
             self.mailbox_dir.mkdir(parents=True, exist_ok=True)
             name = f"{time.time_ns()}.eml"
@@ -75,6 +85,7 @@ class SmtpCatcher:
         # in Chinese, and the outbox must be able to write to it.
         self._controller = Controller(self._handler, hostname="127.0.0.1", port=self.port,
                                       enable_SMTPUTF8=True)
+        self._started = False
 
     @property
     def received(self) -> list[ReceivedMail]:
@@ -107,9 +118,15 @@ class SmtpCatcher:
         with self._handler.lock:
             self._handler.received.clear()
 
+    @property
+    def started(self) -> bool:
+        return self._started
+
     def start(self) -> "SmtpCatcher":
         self._controller.start()
+        self._started = True
         return self
 
     def stop(self) -> None:
         self._controller.stop()
+        self._started = False

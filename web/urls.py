@@ -38,7 +38,7 @@ def nav_items() -> list[tuple[str, str, bool]]:
             # The ops pages are another module: link to them only once they are registered.
             if has_endpoint("ops.index"):
                 items.append(("ops.index", gettext("Workflows"), ("ops.workflow", "ops.stuck")))
-            if has_endpoint("ops.mailbox"):
-                items.append(("ops.mailbox", gettext("Mailbox"), ("ops.mail",)))
+            if has_endpoint("ops.outbox"):
+                items.append(("ops.outbox", gettext("Outbox"), ("ops.mailbox", "ops.mail")))
     here = request.endpoint or ""
     return [(endpoint, text, here == endpoint or here in also) for endpoint, text, also in items]

@@ -33,6 +33,25 @@ def test_newest_first_and_readable(tmp_path):
     assert view is not None and "我们已收到您的申请" in view.body and not view.html
 
 
+def test_a_mail_with_an_html_part_shows_both(tmp_path):
+    from datetime import datetime, timezone
+
+    from activities.mail_message import build_message
+
+    msg = build_message("PRM <no-reply@prm.example>", ["li.wei@acme.example"], "申请已收到",
+                        "您好，我们已收到您的申请。\n", "<p>您好，我们已收到您的申请。</p>\n",
+                        "<m@prm.example>", datetime.now(timezone.utc))
+    catcher = SmtpCatcher(mailbox_dir=tmp_path).start()
+    try:
+        with smtplib.SMTP("127.0.0.1", catcher.port) as smtp:
+            smtp.send_message(msg)
+        catcher.wait_for(lambda m: m.subject == "申请已收到")
+    finally:
+        catcher.stop()
+    view = read_mail(tmp_path, list_mail(tmp_path)[0].name)
+    assert "我们已收到您的申请。" in view.body and "<p>您好，我们已收到您的申请。</p>" in view.html
+
+
 def test_only_catcher_files_can_be_read(tmp_path):
     (tmp_path / "secret.txt").write_text("no")
     assert read_mail(tmp_path, "../secret.txt") is None

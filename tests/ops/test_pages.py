@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-import smtplib
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
-from email.message import EmailMessage
 
 import pytest
 
-from db.models import Organisation, OutboxMail, Task, User
+from db.models import Organisation, Task, User
 from db.session import make_sessions
 from devstack.seed import DEMO_USERS, seed
-from devstack.smtp import SmtpCatcher
 from tests.ops.probe import FAILURE_MESSAGE
 from web import create_app
 from web.passwords import hash_password
@@ -87,8 +84,8 @@ def _eventually(fetch, check, timeout: float = 20.0):
 
 # -- who may see the pages -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("path", ["/ops/", "/ops/mailbox", "/ops/stuck", "/ops/workflows/x",
-                                  "/ops/workflows/x/history.json"])
+@pytest.mark.parametrize("path", ["/ops/", "/ops/outbox", "/ops/mailbox", "/ops/stuck",
+                                  "/ops/workflows/x", "/ops/workflows/x/history.json"])
 def test_partner_and_channel_manager_are_refused(app, partner, path):
     partner_client = _login(app, partner[1], PARTNER_PASSWORD)
     assert partner_client.get(path).status_code in (403, 404)
@@ -189,7 +186,7 @@ def test_history_json_export(ops, probes):
 
 def test_pages_render_in_chinese(ops, probes):
     expected = {"/ops/": "最终一致", f"/ops/workflows/{probes.decided.handle.id}": "计时器已启动",
-                "/ops/stuck": "逾期任务", "/ops/mailbox": "发件箱"}
+                "/ops/stuck": "逾期任务", "/ops/outbox": "发件箱"}
     try:
         for path, text in expected.items():
             resp = ops.get(path, query_string={"lang": "zh_Hans"})
@@ -266,57 +263,6 @@ def test_a_chinese_ops_user_reads_task_headings_and_stages_on_stuck_work(app, ch
     # The failing probe waits in review: its stage by its Chinese label, not its code.
     assert probes.failing.handle.id in failing and "<td>审核中</td>" in failing
     assert "in_review" not in failing
-
-
-# -- mailbox ---------------------------------------------------------------------------------------
-
-def test_mailbox_lists_mail_the_catcher_received(app, ops, ops_settings):
-    catcher = SmtpCatcher(mailbox_dir=__import__("pathlib").Path(ops_settings.mailbox_dir)).start()
-    subject = f"Your application PA-{uuid.uuid4().hex[:8].upper()} was received"
-    try:
-        msg = EmailMessage()
-        msg["From"], msg["To"], msg["Subject"] = "PRM <no-reply@prm.example>", "li.wei@acme.example", subject
-        msg.set_content("Thank you for applying. 感谢您的申请。")
-        with smtplib.SMTP("127.0.0.1", catcher.port) as smtp:
-            smtp.send_message(msg)
-        catcher.wait_for(lambda m: m.subject == subject)
-    finally:
-        catcher.stop()
-    with app.extensions["prm.sessions"].begin() as s:
-        s.add(OutboxMail(key=f"ops-test/{uuid.uuid4()}", message_id="<x@prm.example>",
-                         recipients=["stuck@acme.example"], subject="Stuck in the outbox",
-                         body_text="...", status="pending", attempts=3, last_error="connection refused"))
-    html = ops.get("/ops/mailbox").get_data(as_text=True)
-    assert subject in html and "li.wei@acme.example" in html
-    assert "Stuck in the outbox" in html and "connection refused" in html and "<td>Pending</td>" in html
-    link = html.split(subject)[0].rsplit('href="', 1)[1].split('"')[0]
-    body = ops.get(link).get_data(as_text=True)
-    assert "感谢您的申请" in body and subject in body
-    assert ops.get("/ops/mailbox/..%2Fsecret").status_code == 404
-
-
-def test_a_chinese_ops_user_reads_the_outbox_status(app, chinese_ops):
-    with app.extensions["prm.sessions"].begin() as s:
-        for status in ("pending", "sent", "held"):  # held: a code with no label
-            s.add(OutboxMail(key=f"ops-test/{uuid.uuid4()}", message_id="<x@prm.example>",
-                             recipients=["zh@acme.example"], subject=f"Outbox {status}",
-                             body_text="...", status=status))
-    html = chinese_ops.get("/ops/mailbox").get_data(as_text=True)
-    outbox = html.split('class="ops-table outbox"', 1)[1]
-    assert "<td>待发送</td>" in outbox and "<td>已发送</td>" in outbox
-    assert "<td>pending</td>" not in outbox and "<td>sent</td>" not in outbox
-    assert "<td>held</td>" in outbox  # shown as it is
-
-
-def test_mailbox_without_a_local_mailbox_says_real_smtp(ops_settings, tmp_path):
-    settings = ops_settings.with_(mailbox_dir=str(tmp_path / "missing"), smtp_host="smtp.example.com")
-    app = create_app(settings, {"TESTING": True, "WTF_CSRF_ENABLED": False})
-    try:
-        demo = _demo("ops")
-        html = _login(app, demo.email, demo.password).get("/ops/mailbox").get_data(as_text=True)
-        assert "real SMTP server" in html and "smtp.example.com" in html
-    finally:
-        app.extensions["prm.temporal"].close()
 
 
 def test_malformed_run_id_is_404(ops, probes):

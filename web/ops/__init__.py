@@ -1,5 +1,5 @@
 """Ops pages: workflow executions (Temporal visibility), one workflow's state and history, stuck
-work, and the embedded mailbox. For the ops and program_lead roles only.
+work, the outbox, and the embedded stack's mailbox. For the ops and program_lead roles only.
 
 User-facing lists read the app database; these pages are the one place that reads Temporal's
 visibility store, which is eventually consistent (the templates say so).
@@ -136,19 +136,33 @@ def stuck():
 
 
 def _mailbox_dir() -> Path | None:
+    """The embedded SMTP server's mail, or None: only the dev stack sets MAILBOX_DIR. Anywhere
+    else mail goes to a real server, and its messages (set-password links in them) are nobody's
+    to read here."""
     configured = _settings().mailbox_dir
     path = Path(configured) if configured else None
     return path if path is not None and path.is_dir() else None
 
 
+@bp.context_processor
+def _mailbox_shown() -> dict:
+    return {"mailbox_shown": _mailbox_dir() is not None}
+
+
+@bp.get("/outbox")
+def outbox():
+    rows = db().scalars(select(OutboxMail).order_by(OutboxMail.created_at.desc()).limit(100)).all()
+    counts = dict(db().execute(select(OutboxMail.status, func.count()).group_by(OutboxMail.status)).all())
+    return render_template("ops/outbox.html", outbox=rows, counts=counts,
+                           smtp=f"{_settings().smtp_host}:{_settings().smtp_port}")
+
+
 @bp.get("/mailbox")
 def mailbox():
     folder = _mailbox_dir()
-    mails = ops_mailbox.list_mail(folder) if folder else None
-    outbox = db().scalars(select(OutboxMail).order_by(OutboxMail.created_at.desc()).limit(100)).all()
-    counts = dict(db().execute(select(OutboxMail.status, func.count()).group_by(OutboxMail.status)).all())
-    return render_template("ops/mailbox.html", mails=mails, outbox=outbox, counts=counts,
-                           smtp=f"{_settings().smtp_host}:{_settings().smtp_port}")
+    if folder is None:
+        abort(404)
+    return render_template("ops/mailbox.html", mails=ops_mailbox.list_mail(folder))
 
 
 @bp.get("/mailbox/<name>")

@@ -30,8 +30,8 @@ class MailSummary:
 
 @dataclass
 class MailView(MailSummary):
-    body: str
-    html: bool
+    body: str  # the text part
+    html: str  # the HTML part's source
     headers: list[tuple[str, str]]
 
 
@@ -63,9 +63,9 @@ def read_mail(mailbox_dir: Path, name: str) -> MailView | None:
     if not MAIL_NAME.match(name) or not (mailbox_dir / name).is_file():
         return None
     msg = email.message_from_bytes((mailbox_dir / name).read_bytes(), policy=email.policy.default)
-    part = msg.get_body(preferencelist=("plain", "html"))
-    body = part.get_content() if part is not None else ""
-    html = part is not None and part.get_content_type() == "text/html"
+    text, html = msg.get_body(preferencelist=("plain",)), msg.get_body(preferencelist=("html",))
+    body = text.get_content() if text is not None else ""
+    html = html.get_content() if html is not None else ""
     s = _summary(name, msg)
     return MailView(s.name, s.subject, s.sender, s.recipients, s.date, body=body, html=html,
                     headers=[(k, str(v)) for k, v in msg.items()])
