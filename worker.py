@@ -8,10 +8,14 @@ from __future__ import annotations
 import asyncio
 import compileall
 import logging
+import os
 import signal
+import sys
+import traceback
 from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
+from typing import NoReturn
 
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
@@ -81,19 +85,55 @@ def build_worker(client: Client, settings: Settings, sessions: sessionmaker[Sess
 
 
 async def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
     settings = Settings.from_env()
     client = await connect(settings)
-    worker = build_worker(client, settings)
+    sessions = make_sessions(settings.database_url)
+    worker = build_worker(client, settings, sessions)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     logging.info("worker polling task queue %r on %s", settings.temporal_task_queue,
                  settings.temporal_address)
-    async with worker:
-        await stop.wait()
+    try:
+        async with worker:
+            await stop.wait()
+    finally:
+        sessions.kw["bind"].dispose()
+    logging.info("worker stopped")
+
+
+def _interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt
+
+
+def run() -> NoReturn:
+    """Runs the worker until SIGINT or SIGTERM, then ends the process without tearing down the
+    interpreter.
+
+    The Temporal SDK's native (Rust) threads outlive every Python object: nothing can join them.
+    They run Python code under the GIL (each reply's hand-over to the event loop, and the activity
+    slot supplier's callbacks, activities/people_first.py), and one preempted there while the main
+    thread finalizes the interpreter aborts the process ("Fatal Python error: PyGILState_Release",
+    exit -6): about one stop in eight did, right after the worker shut down cleanly. So once the
+    worker has drained, its activities' results reached Temporal and the database pool is closed,
+    the process ends with os._exit, after flushing what it wrote; teardown is all it skips."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+    code = 0
+    # Until main() hands both signals to its event loop, a stop (while connecting) is a stop too.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        logging.info("worker stopped before it started polling")
+    except BaseException:  # shown, then the same exit path: a failure must not look like a stop
+        traceback.print_exc()
+        code = 1
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    run()
