@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import traceback
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
@@ -107,23 +108,24 @@ def _interrupt(_signum, _frame) -> None:
     raise KeyboardInterrupt
 
 
-def run() -> NoReturn:
-    """Runs the worker until SIGINT or SIGTERM, then ends the process without tearing down the
-    interpreter.
+def run(entry: Callable[[], Awaitable[None]] = main) -> NoReturn:
+    """Runs a worker's `entry` (this one's main, or the benchmark's raw worker) until SIGINT or
+    SIGTERM, then ends the process without tearing down the interpreter.
 
-    The Temporal SDK's native (Rust) threads outlive every Python object: nothing can join them.
-    They run Python code under the GIL (each reply's hand-over to the event loop, and the activity
-    slot supplier's callbacks, activities/people_first.py), and one preempted there while the main
-    thread finalizes the interpreter aborts the process ("Fatal Python error: PyGILState_Release",
-    exit -6): about one stop in eight did, right after the worker shut down cleanly. So once the
-    worker has drained, its activities' results reached Temporal and the database pool is closed,
-    the process ends with os._exit, after flushing what it wrote; teardown is all it skips."""
+    The Temporal SDK's native (Rust) threads outlive every Python object and nothing can join
+    them. Each reply of the SDK's core is handed to the event loop by one of them running Python
+    code under the GIL; when one needs the GIL while the main thread finalizes the interpreter,
+    CPython makes it exit, and the SDK's GIL guard, unwinding, aborts the whole process ("Fatal
+    Python error: PyGILState_Release", exit -6). About one stop in eight did, right after a clean
+    shutdown, with the SDK's own slot suppliers as with ours. So once the worker has drained, its
+    activities' results reached Temporal and the database pool is closed, the process flushes its
+    output and ends with os._exit: interpreter teardown is all it skips."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
     code = 0
     # Until main() hands both signals to its event loop, a stop (while connecting) is a stop too.
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        asyncio.run(main())
+        asyncio.run(entry())
     except KeyboardInterrupt:
         logging.info("worker stopped before it started polling")
     except BaseException:  # shown, then the same exit path: a failure must not look like a stop
