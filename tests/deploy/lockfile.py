@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from packaging.markers import default_environment
+from packaging.markers import Marker, default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
@@ -28,10 +28,10 @@ class Pin:
     hashes: frozenset[str]
 
 
-def parse(text: str) -> dict[str, Pin]:
-    """Pins by canonical name. A line that is neither a pin nor a comment fails the parse: a lock
-    holds nothing else (no -e, no URL, no unpinned name)."""
-    pins: dict[str, Pin] = {}
+def parse(text: str) -> list[Pin]:
+    """Every pin of a lock, in order. A line that is neither a pin nor a comment fails the parse:
+    a lock holds nothing else (no -e, no URL, no unpinned name). A package may appear twice, with
+    exclusive markers, where the resolution forks (one version below Python 3.12, one above)."""
     entries, current = [], ""
     for raw in text.splitlines():
         line = raw.split(" #", 1)[0].rstrip() if not raw.lstrip().startswith("#") else ""
@@ -41,17 +41,30 @@ def parse(text: str) -> dict[str, Pin]:
         if not line.endswith("\\"):
             entries.append(current)
             current = ""
+    pins = []
     for entry in entries:
         head, _, _ = entry.partition(" --hash")
         match = _PIN.match(head)
         assert match, f"not an exact pin: {entry[:120]!r}"
-        name = canonicalize_name(match["name"])
-        pins[name] = Pin(name, match["version"], match["marker"], frozenset(_HASH.findall(entry)))
+        pins.append(Pin(canonicalize_name(match["name"]), match["version"], match["marker"],
+                        frozenset(_HASH.findall(entry))))
     return pins
 
 
+def here(pins: list[Pin]) -> dict[str, Pin]:
+    """By name, the pin this interpreter installs; a package only another platform installs
+    (colorama on Windows) is kept under its name too, so it counts as locked."""
+    chosen: dict[str, Pin] = {}
+    for pin in pins:
+        if pin.marker is None or Marker(pin.marker).evaluate():
+            chosen[pin.name] = pin
+        else:
+            chosen.setdefault(pin.name, pin)
+    return chosen
+
+
 def load(path: Path) -> dict[str, Pin]:
-    return parse(path.read_text())
+    return here(parse(path.read_text()))
 
 
 def pyproject() -> dict:
