@@ -15,6 +15,7 @@ MO     := $(PO:.po=.mo)
 # tools, is what the Dockerfile installs. Both are written by `make lock`, never by hand.
 LOCK_DEV     := requirements/dev.txt
 LOCK_RUNTIME := requirements/runtime.txt
+# uv resolves against PyPI, or the index UV_DEFAULT_INDEX names (it does not read pip's configuration).
 # Pass LOCK_FLAGS=--upgrade to move every pin to the newest release pyproject.toml allows;
 # without it, `make lock` keeps the current pins and only resolves what pyproject.toml changed.
 LOCK_FLAGS ?=
