@@ -20,7 +20,7 @@ import pytest
 from devstack.ports import free_port
 from devstack.run import Stack
 from devstack.worker_process import WorkerProcess
-from settings import Settings
+from settings import ROOT, Settings
 from tests.devstack.test_launcher import Launch, _processes_of
 
 pytestmark = pytest.mark.slow
@@ -69,7 +69,7 @@ def test_a_stop_while_the_worker_still_connects_is_a_clean_stop(tmp_path):
         log = tmp_path / "worker.log"
         worker = WorkerProcess(settings, log)
         with open(log, "ab") as out:
-            worker.process = subprocess.Popen([sys.executable, "worker.py"], cwd=worker_root(),
+            worker.process = subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT,
                                               env=worker.env, stdout=out, stderr=subprocess.STDOUT)
         time.sleep(3)
         assert worker.alive(), worker.log_text()
@@ -85,12 +85,6 @@ def test_a_worker_that_cannot_start_exits_1_with_the_cause(tmp_path):
     with pytest.raises(RuntimeError, match="worker exited with 1") as failed:
         worker.start(timeout=60)
     assert "Traceback" in str(failed.value) and "127.0.0.1" in str(failed.value)
-
-
-def worker_root():
-    from settings import ROOT
-
-    return ROOT
 
 
 # -- the launcher -------------------------------------------------------------------------------
