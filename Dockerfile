@@ -1,5 +1,6 @@
 # The PRM image: `web` (gunicorn), `worker` and the one-shot `migrate` job of docker-compose.yml all
-# run from it. The project is installed as a package (pip install .) into a virtualenv; the runtime
+# run from it. The project is installed as a package (pip install .) into a virtualenv, its
+# dependencies from the lock requirements/runtime.txt (`make lock` writes it); the runtime
 # stage holds that virtualenv and nothing else: no sources, no tests, no dev dependencies.
 
 ARG PYTHON_IMAGE=python:3.11-slim
@@ -11,11 +12,16 @@ RUN python -m venv /opt/prm
 WORKDIR /src
 # What goes in is decided by .dockerignore (no .venv, var/, tests, local .mo files).
 COPY . .
+# Every dependency comes from the lock, each file checked against its SHA-256 (--require-hashes:
+# a file the lock does not name, or a dependency it lacks, stops the build), the very versions CI
+# tested. The project itself then adds nothing (--no-deps), and is built by the locked setuptools
+# (--no-build-isolation) rather than by whatever setuptools the index offers that day.
 # Message catalogs are compiled here, not committed (.mo is ignored by git); compiled before the
-# install so that the package data (web/translations/**) carries them.
-RUN /opt/prm/bin/pip install "babel>=2.16" \
+# project's install so that the package data (web/translations/**) carries them.
+RUN /opt/prm/bin/pip install --require-hashes -r requirements/runtime.txt \
  && /opt/prm/bin/pybabel compile --statistics -d web/translations \
- && /opt/prm/bin/pip install . \
+ && /opt/prm/bin/pip install --no-deps --no-build-isolation . \
+ && /opt/prm/bin/pip check \
  && cd / \
  && /opt/prm/bin/python -c "import pathlib, db.migrate, settings, worker, web; \
 assert list(pathlib.Path(web.__file__).parent.glob('translations/*/LC_MESSAGES/messages.mo'))"

@@ -8,10 +8,15 @@ from __future__ import annotations
 import asyncio
 import compileall
 import logging
+import os
 import signal
+import sys
+import traceback
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
+from typing import NoReturn
 
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
@@ -81,19 +86,56 @@ def build_worker(client: Client, settings: Settings, sessions: sessionmaker[Sess
 
 
 async def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
     settings = Settings.from_env()
     client = await connect(settings)
-    worker = build_worker(client, settings)
+    sessions = make_sessions(settings.database_url)
+    worker = build_worker(client, settings, sessions)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     logging.info("worker polling task queue %r on %s", settings.temporal_task_queue,
                  settings.temporal_address)
-    async with worker:
-        await stop.wait()
+    try:
+        async with worker:
+            await stop.wait()
+    finally:
+        sessions.kw["bind"].dispose()
+    logging.info("worker stopped")
+
+
+def _interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt
+
+
+def run(entry: Callable[[], Awaitable[None]] = main) -> NoReturn:
+    """Runs a worker's `entry` (this one's main, or the benchmark's raw worker) until SIGINT or
+    SIGTERM, then ends the process without tearing down the interpreter.
+
+    The Temporal SDK's native (Rust) threads outlive every Python object and nothing can join
+    them. Each reply of the SDK's core is handed to the event loop by one of them running Python
+    code under the GIL; when one needs the GIL while the main thread finalizes the interpreter,
+    CPython makes it exit, and the SDK's GIL guard, unwinding, aborts the whole process ("Fatal
+    Python error: PyGILState_Release", exit -6). About one stop in eight did, right after a clean
+    shutdown, with the SDK's own slot suppliers as with ours. So once the worker has drained, its
+    activities' results reached Temporal and the database pool is closed, the process flushes its
+    output and ends with os._exit: interpreter teardown is all it skips."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+    code = 0
+    # Until main() hands both signals to its event loop, a stop (while connecting) is a stop too.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        asyncio.run(entry())
+    except KeyboardInterrupt:
+        logging.info("worker stopped before it started polling")
+    except BaseException:  # shown, then the same exit path: a failure must not look like a stop
+        traceback.print_exc()
+        code = 1
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    run()

@@ -243,24 +243,37 @@ class Stack:
                     return 1
             time.sleep(0.5)
 
-    def stop(self) -> None:
-        for name, sig in (("web", signal.SIGTERM), ("worker", signal.SIGTERM)):
+    def stop(self) -> bool:
+        """Stops the children in order; False if any of them did not end cleanly (exit 0, or the
+        SIGTERM it was sent for the servers that do not handle it): `make run` then fails."""
+        clean = True
+        for name in ("web", "worker"):
             proc = self.children.get(name)
-            if proc is not None and proc.poll() is None:
-                proc.send_signal(sig)
+            if proc is None:
+                continue
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
                 try:
                     proc.wait(20)
                 except subprocess.TimeoutExpired:
+                    print(f"The {name} process did not stop within 20 s; killing it.", file=sys.stderr, flush=True)
                     proc.kill()
                     proc.wait(5)
-            if proc is not None and proc.returncode not in (0, -signal.SIGTERM, -signal.SIGINT):
+            # Both handle SIGTERM and exit 0 once drained: any other code is a failure to report.
+            if proc.returncode != 0:
+                clean = False
                 print(f"The {name} process ended with code {proc.returncode} (see its output above).",
                       file=sys.stderr, flush=True)
         if self.smtp is not None:
             self.smtp.stop()
         if self.temporal is not None:
-            self.temporal.stop()
+            code = self.temporal.stop()
+            if code not in (0, -signal.SIGTERM):
+                clean = False
+                print(f"The Temporal dev server ended with code {code} (see {self.plan.var_dir / 'temporal.log'}).",
+                      file=sys.stderr, flush=True)
         (self.plan.var_dir / "run.pids").unlink(missing_ok=True)
+        return clean
 
 
 def _raise_interrupt(_signum, _frame) -> None:
@@ -287,8 +300,11 @@ def main() -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         print("Stopping ...", flush=True)
-        stack.stop()
-        print("Stopped.", flush=True)
+        if stack.stop():
+            print("Stopped.", flush=True)
+        else:
+            print("Stopped, but not every process ended cleanly (see above).", file=sys.stderr, flush=True)
+            code = code or 1
     return code
 
 

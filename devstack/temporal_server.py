@@ -64,12 +64,19 @@ class DevServer:
         wait_for_port(self.port, timeout=timeout)
         return self
 
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20.0) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20.0) -> int | None:
+        """Stops the server (SIGKILL if it does not stop within timeout); its exit code."""
+        if self.process is None:
+            return None
+        if self.process.poll() is not None:
+            return self.process.returncode
         try:
             os.killpg(self.process.pid, sig)
             self.process.wait(timeout)
         except (ProcessLookupError, subprocess.TimeoutExpired):
-            os.killpg(self.process.pid, signal.SIGKILL)
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
             self.process.wait(5)
+        return self.process.returncode

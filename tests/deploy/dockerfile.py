@@ -95,6 +95,28 @@ def check_build_stage_installs_project(stages: list[Stage]) -> None:
         "the build stage must copy the project (COPY . ., filtered by .dockerignore)"
 
 
+RUNTIME_LOCK = "requirements/runtime.txt"
+
+
+def check_build_stage_installs_from_lock(stages: list[Stage]) -> None:
+    """Every package in the image comes from the runtime lock, checked against its hashes: the
+    lock is installed first, and nothing after it resolves a dependency of its own."""
+    run = "\n".join(stages[0].all("RUN"))
+    installs = [m.group(1).split() for m in re.finditer(rf"{VENV}/bin/pip install ([^&\n]*)", run)]
+    assert installs, "the build stage installs nothing"
+    first, rest = installs[0], installs[1:]
+    locked = "--require-hashes" in first and "-r" in first and first[first.index("-r") + 1:][:1] == [RUNTIME_LOCK]
+    assert locked, f"the first install must be `pip install --require-hashes -r {RUNTIME_LOCK}`, not {' '.join(first)}"
+    assert (ROOT / RUNTIME_LOCK).exists(), f"{RUNTIME_LOCK} is missing: run `make lock`"
+    for args in rest:
+        assert "--no-deps" in args, f"`pip install {' '.join(args)}` resolves dependencies outside the lock"
+        assert [a for a in args if not a.startswith("-")] == ["."], \
+            f"`pip install {' '.join(args)}` installs a package the lock does not name"
+        assert "--no-build-isolation" in args, \
+            "the project must be built by the locked setuptools (--no-build-isolation)"
+    assert run.find("pybabel") > run.find(RUNTIME_LOCK), "pybabel comes from the lock: install it first"
+
+
 def check_runtime_stage(stages: list[Stage]) -> None:
     final = stages[-1]
     copies = final.all("COPY")
@@ -181,11 +203,11 @@ def build_context(root: Path = ROOT, dockerignore: str | None = None) -> set[str
 
 
 def tracked_package_files() -> list[str]:
-    """The files `pip install .` builds from: the py-modules and every file under the packages."""
+    """The files the image builds from: the lock, the py-modules and every file under the packages."""
     from tests.deploy.compose import pyproject
 
     tool = pyproject()["tool"]["setuptools"]
-    files = [f"{module}.py" for module in tool["py-modules"]] + ["pyproject.toml"]
+    files = [f"{module}.py" for module in tool["py-modules"]] + ["pyproject.toml", RUNTIME_LOCK]
     for top in sorted({p.rstrip("*") for p in tool["packages"]["find"]["include"]}):
         for path in sorted((ROOT / top).rglob("*")) if (ROOT / top).is_dir() else []:
             if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".mo"):

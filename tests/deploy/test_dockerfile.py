@@ -10,7 +10,8 @@ import pytest
 
 from tests.deploy import dockerfile as d
 
-STAGE_CHECKS = (d.check_base_images, d.check_build_stage_installs_project, d.check_runtime_stage)
+STAGE_CHECKS = (d.check_base_images, d.check_build_stage_installs_project,
+                d.check_build_stage_installs_from_lock, d.check_runtime_stage)
 
 
 @pytest.mark.parametrize("check", STAGE_CHECKS, ids=lambda check: check.__name__)
@@ -33,16 +34,31 @@ def test_compose_commands_run_programs_the_image_installs(compose):
 BROKEN = [
     ("alpine", d.check_base_images, lambda t: t.replace("python:3.11-slim", "python:3.11-alpine")),
     ("editable", d.check_build_stage_installs_project,
-     lambda t: t.replace("/opt/prm/bin/pip install . ", "/opt/prm/bin/pip install -e . ")),
+     lambda t: t.replace("--no-build-isolation . ", "--no-build-isolation -e . ")),
     ("dev-extra", d.check_build_stage_installs_project,
-     lambda t: t.replace("/opt/prm/bin/pip install . ", "/opt/prm/bin/pip install .[dev] /opt/prm/bin/pip install . ")),
+     lambda t: t.replace("--no-build-isolation . ", "--no-build-isolation .[dev] /opt/prm/bin/pip install . ")),
     ("no-compile", d.check_build_stage_installs_project,
      lambda t: t.replace("pybabel compile", "pybabel --version")),
     ("compile-late", d.check_build_stage_installs_project,
      lambda t: t.replace(" && /opt/prm/bin/pybabel compile --statistics -d web/translations \\\n", "")
                 .replace(" && cd / \\\n", " && /opt/prm/bin/pybabel compile -d web/translations && cd / \\\n")),
     ("no-install", d.check_build_stage_installs_project,
-     lambda t: t.replace("/opt/prm/bin/pip install . ", "/opt/prm/bin/pip install -r requirements.txt ")),
+     lambda t: t.replace("--no-build-isolation . ", "-r requirements.txt ")),
+    ("no-hashes", d.check_build_stage_installs_from_lock,
+     lambda t: t.replace("install --require-hashes -r", "install -r")),
+    ("no-lock", d.check_build_stage_installs_from_lock,
+     lambda t: t.replace("--require-hashes -r requirements/runtime.txt", "--require-hashes -r requirements.txt")),
+    ("dev-lock", d.check_build_stage_installs_from_lock,
+     lambda t: t.replace("requirements/runtime.txt", "requirements/dev.txt")),
+    ("unlocked-package", d.check_build_stage_installs_from_lock,
+     lambda t: t.replace(" && /opt/prm/bin/pybabel compile", " && /opt/prm/bin/pip install --no-deps --no-build-isolation babel . && /opt/prm/bin/pybabel compile")),
+    ("project-resolves", d.check_build_stage_installs_from_lock,
+     lambda t: t.replace("install --no-deps --no-build-isolation .", "install --no-build-isolation .")),
+    ("isolated-build", d.check_build_stage_installs_from_lock,
+     lambda t: t.replace("install --no-deps --no-build-isolation .", "install --no-deps .")),
+    ("unpinned-first", d.check_build_stage_installs_from_lock,
+     lambda t: t.replace("RUN /opt/prm/bin/pip install --require-hashes -r requirements/runtime.txt \\\n && ",
+                         "RUN /opt/prm/bin/pip install \"babel>=2.16\" \\\n && ")),
     ("root", d.check_runtime_stage, lambda t: t.replace("USER prm", "USER root")),
     ("no-user", d.check_runtime_stage, lambda t: t.replace("USER prm\n", "")),
     ("no-path", d.check_runtime_stage, lambda t: t.replace("PATH=/opt/prm/bin:$PATH", "PATH=$PATH")),
@@ -69,7 +85,7 @@ def test_build_context_has_the_sources_and_nothing_local():
             "db/migrations/versions/0001_initial_schema.py", "web/templates/base.html"} <= context
 
 
-@pytest.mark.parametrize("extra", ["web", "*.py", "db/migrations", "pyproject.toml"])
+@pytest.mark.parametrize("extra", ["web", "*.py", "db/migrations", "pyproject.toml", "requirements"])
 def test_build_context_check_fails_when_dockerignore_drops_sources(extra):
     context = d.build_context(dockerignore=d.DOCKERIGNORE.read_text() + f"\n{extra}\n")
     with pytest.raises(AssertionError, match="needs"):
