@@ -80,9 +80,8 @@ def build_worker(client: Client, settings: Settings, sessions: sessionmaker[Sess
                   tuner=people_first.tuner(), **options)
 
 
-async def main() -> None:
+async def main(settings: Settings) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
-    settings = Settings.from_env()
     client = await connect(settings)
     worker = build_worker(client, settings)
     stop = asyncio.Event()
@@ -96,4 +95,5 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    # Checked before anything connects: the process ends with the message, no traceback.
+    asyncio.run(main(Settings.from_env().check_secret_key("worker")))

@@ -1,0 +1,40 @@
+"""Account mail: what the web app asks the worker to send (welcome, new invitation link, reset).
+
+The web app never talks SMTP: it starts an AccountMailWorkflow with one of these, and the worker
+sends it through the outbox. A link in such a mail is HMAC(secret, purpose:link_key)
+(domain/tokens.py), recomputed by the activity: the token itself is in no workflow history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+INVITATION_PURPOSE = "invitation"          # /set-password/<token>, single use (invitation table)
+PASSWORD_RESET_PURPOSE = "password_reset"  # /reset-password/<token>, single use (password_reset)
+
+
+@dataclass(frozen=True)
+class LinkSpec:
+    purpose: str   # the token's HMAC purpose
+    key: str       # the row's key (invitation.key, password_reset.key): the token's HMAC key
+    path: str      # the page, ending in "/": the link is base_url + path + token
+
+
+@dataclass(frozen=True)
+class AccountMailInput:
+    key: str                  # the mail's idempotency key: one mail per key, however often sent
+    to: str
+    template: str
+    locale: str = "en"
+    context: dict[str, Any] = field(default_factory=dict)
+    link: LinkSpec | None = None  # put into the context as "link" by the sending activity
+
+
+def account_mail_workflow_id(mail_key: str) -> str:
+    return f"account-mail-{mail_key}"
+
+
+def welcome_mail_key(user_id: int) -> str:
+    """One welcome per account, however many times a password is set."""
+    return f"welcome/user-{user_id}"
