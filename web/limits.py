@@ -97,7 +97,8 @@ def wait_text() -> str:
     """How long until the breached limit lets a request through, in whole minutes, in the page's
     language ("14 minutes")."""
     current = current_app.extensions["prm.limiter"].current_limit
-    seconds = max(0.0, current.reset_at - time.time()) if current is not None else 60.0
+    # reset_at is rounded up a second past the moment the window frees a request.
+    seconds = max(0.0, current.reset_at - 1 - time.time()) if current is not None else 60.0
     minutes = max(1, math.ceil(seconds / 60))
     return format_timedelta(timedelta(minutes=minutes), granularity="minute", threshold=10_000)
 
