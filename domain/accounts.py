@@ -32,7 +32,9 @@ class AccountMailInput:
 
 
 def account_mail_workflow_id(mail_key: str) -> str:
-    return f"account-mail-{mail_key}"
+    """Keys read like paths ("welcome/user-7"); ids keep to characters safe in a URL path segment
+    and a file name (the ops pages link them, saved histories are named by them)."""
+    return f"account-mail-{mail_key.replace('/', ':')}"
 
 
 def welcome_mail_key(user_id: int) -> str:
