@@ -57,7 +57,7 @@ class Settings:
     # Where the rate limits (web/limits.py) count: every web process must share it. memory:// is
     # per process, right only for one process (make run starts one); compose uses redis://.
     ratelimit_storage_uri: str = "memory://"
-    ratelimit_enabled: bool = True
+    ratelimit_disabled: bool = False  # RATELIMIT_DISABLED=1: no limits (the bench's load)
     # How many reverse proxies in front of the web app set X-Forwarded-For: the client address
     # the limits count by is read through that many of them (0: the socket's peer address).
     trusted_proxies: int = 0
@@ -92,7 +92,7 @@ class Settings:
             session_cookie_secure=_bool(env.get("SESSION_COOKIE_SECURE"), d.session_cookie_secure),
             worker_yield_max_s=float(env.get("WORKER_YIELD_MAX_S") or d.worker_yield_max_s),
             ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI") or d.ratelimit_storage_uri,
-            ratelimit_enabled=_bool(env.get("RATELIMIT_ENABLED"), d.ratelimit_enabled),
+            ratelimit_disabled=_bool(env.get("RATELIMIT_DISABLED"), d.ratelimit_disabled),
             trusted_proxies=int(env.get("TRUSTED_PROXIES") or d.trusted_proxies),
         )
 

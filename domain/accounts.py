@@ -8,6 +8,7 @@ sends it through the outbox. A link in such a mail is HMAC(secret, purpose:link_
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 INVITATION_PURPOSE = "invitation"          # /set-password/<token>, single use (invitation table)
@@ -37,6 +38,8 @@ def account_mail_workflow_id(mail_key: str) -> str:
     return f"account-mail-{mail_key.replace('/', ':')}"
 
 
-def welcome_mail_key(user_id: int) -> str:
-    """One welcome per account, however many times a password is set."""
-    return f"welcome/user-{user_id}"
+def welcome_mail_key(user_id: int, created_at: datetime) -> str:
+    """One welcome per account, however many times a password is set. The account's creation
+    time goes in too: a fresh app database numbers its users from 1 again, and Temporal still
+    remembers the old ids' mail for its retention period."""
+    return f"welcome/user-{user_id}-{int(created_at.timestamp())}"

@@ -12,7 +12,8 @@ import secrets
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, flash, g, redirect, render_template, request, session, url_for)
+from flask import (Blueprint, current_app, flash, g, redirect, render_template, request, session,
+                   url_for)
 from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import delete, func, select, update
@@ -151,11 +152,9 @@ def invitation_mail(s: Session, user: User, invitation: Invitation) -> AccountMa
 
 
 def _welcome_mail(s: Session, user: User) -> AccountMailInput:
-    from flask import current_app
-
     base_url = current_app.extensions["prm.settings"].base_url
     return AccountMailInput(
-        key=welcome_mail_key(user.id), to=user.email, template="account_welcome",
+        key=welcome_mail_key(user.id, user.created_at), to=user.email, template="account_welcome",
         locale=user.locale,
         context={"contact_name": user.name, "company": _company(s, user),
                  "portal": f"{base_url}/portal/"})
@@ -167,8 +166,6 @@ def _company(s: Session, user: User) -> str:
 
 
 def _secret() -> str:
-    from flask import current_app
-
     return current_app.config["SECRET_KEY"]
 
 

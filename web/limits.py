@@ -75,7 +75,7 @@ def init_limits(app: Flask) -> Limiter:
     """After the blueprints: each rule wraps its endpoint's view in this app only."""
     settings = app.extensions["prm.settings"]
     app.config.setdefault("RATELIMIT_STORAGE_URI", settings.ratelimit_storage_uri)
-    app.config.setdefault("RATELIMIT_ENABLED", settings.ratelimit_enabled)
+    app.config.setdefault("RATELIMIT_ENABLED", not settings.ratelimit_disabled)
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "prm")
     app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)

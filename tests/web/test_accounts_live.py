@@ -79,7 +79,9 @@ def test_the_welcome_mail_goes_once_after_the_password_is_set(live_app, settings
     welcome = smtp.wait_for(lambda m: user.email in m.recipients)
     assert welcome.subject.startswith("Welcome to the partner portal")
     assert "Your password is set" in welcome.body and "http://prm.test/portal/" in welcome.body
-    workflow_id = account_mail_workflow_id(welcome_mail_key(user.id))
+    with sessions() as s:
+        created = s.get(User, user.id).created_at
+    workflow_id = account_mail_workflow_id(welcome_mail_key(user.id, created))
     assert _workflow_status(live_app, workflow_id) == WorkflowExecutionStatus.COMPLETED
     time.sleep(1.0)
     assert len(smtp.to(user.email)) == 1

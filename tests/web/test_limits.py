@@ -123,3 +123,15 @@ def test_per_process_memory_would_not_have_held(web_settings, sessions):
         assert _fail_sign_in(app.test_client(), user.email).status_code == 400
     assert first.test_client().post("/login", data={"email": user.email,
                                                     "password": PASSWORD}).status_code == 302
+
+
+def test_new_link_requests_are_limited_per_link(app, sessions):
+    from tests.web.test_auth import _invite
+    from datetime import timedelta
+
+    _user, token = _invite(sessions, expires_in=timedelta(seconds=-1))
+    client = app.test_client()
+    for _ in range(3):  # Temporal is away in this app: each ask is answered 503, and counted
+        assert client.post(f"/set-password/{token}/renew").status_code == 503
+    blocked = client.post(f"/set-password/{token}/renew")
+    assert blocked.status_code == 429 and "Please wait" in blocked.get_data(as_text=True)
