@@ -13,6 +13,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VAR = ROOT / "var"
+# The built-in SECRET_KEY: only for code that builds Settings itself (tests). The web app and
+# the worker refuse it when they read their settings from the environment (check_secret_key).
+DEV_SECRET_KEY = "dev-only-secret-change-me"
+
+
+class InsecureSecretKey(SystemExit):
+    """Raised at start-up (a SystemExit, so the process ends with the message and no traceback)."""
 
 
 def _colour(value: str) -> str:
@@ -52,13 +59,20 @@ class Settings:
     brand_color: str = "#1f4e79"  # the mail's heading and buttons
     # The embedded SMTP server's mail, shown at /ops/mailbox: only the dev stack sets it.
     mailbox_dir: str = ""
-    secret_key: str = "dev-only-secret-change-me"
+    secret_key: str = DEV_SECRET_KEY
     base_url: str = "http://127.0.0.1:5000"
     max_content_length: int = 1024 * 1024
     session_cookie_secure: bool = False
     # How long the steps a decision starts may wait while managers keep deciding
     # (activities/people_first.py); 0 turns the waiting off.
     worker_yield_max_s: float = 10.0
+    # Where the rate limits (web/limits.py) count: every web process must share it. memory:// is
+    # per process, right only for one process (make run starts one); compose uses redis://.
+    ratelimit_storage_uri: str = "memory://"
+    ratelimit_disabled: bool = False  # RATELIMIT_DISABLED=1: no limits (the bench's load)
+    # How many reverse proxies in front of the web app set X-Forwarded-For: the client address
+    # the limits count by is read through that many of them (0: the socket's peer address).
+    trusted_proxies: int = 0
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -90,7 +104,22 @@ class Settings:
             max_content_length=int(env.get("MAX_CONTENT_LENGTH") or d.max_content_length),
             session_cookie_secure=_bool(env.get("SESSION_COOKIE_SECURE"), d.session_cookie_secure),
             worker_yield_max_s=float(env.get("WORKER_YIELD_MAX_S") or d.worker_yield_max_s),
+            ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI") or d.ratelimit_storage_uri,
+            ratelimit_disabled=_bool(env.get("RATELIMIT_DISABLED"), d.ratelimit_disabled),
+            trusted_proxies=int(env.get("TRUSTED_PROXIES") or d.trusted_proxies),
         )
+
+    def check_secret_key(self, process: str) -> "Settings":
+        """Refuse the built-in SECRET_KEY: with it anyone could forge sessions and every emailed
+        link. `make run` generates a key of its own (devstack/run.py), tests pass their own."""
+        if self.secret_key == DEV_SECRET_KEY or not self.secret_key:
+            raise InsecureSecretKey(
+                f"The {process} will not start with the built-in development SECRET_KEY. Set "
+                "SECRET_KEY in the environment to a long random value, for example:\n"
+                "  export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')\n"
+                "(with docker compose, put SECRET_KEY=... in .env). The web app and the worker "
+                "need the same value. `make run` generates one for you under var/.")
+        return self
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)

@@ -138,4 +138,6 @@ def run(entry: Callable[[], Awaitable[None]] = main) -> NoReturn:
 
 
 if __name__ == "__main__":
+    # Checked before anything connects: the process ends with the message, no traceback.
+    Settings.from_env().check_secret_key("worker")
     run()

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from activities.account_mail import AccountMailActivities
 from activities.mail import MailActivities
 from activities.mailer import Mailer, SmtpMailer
 from activities.outbox import Outbox
@@ -21,10 +22,11 @@ def build_activities(settings: Settings, sessions: sessionmaker[Session],
     tasks = TaskActivities(outbox, settings)
     recruitment = RecruitmentActivities(outbox, settings)
     mail = MailActivities(outbox)
+    account_mail = AccountMailActivities(outbox, settings)
     steps = StepActivities(outbox, tasks, recruitment)
     return [
         steps.accept_application, steps.issue_agreement, steps.open_step, steps.close_step,
         tasks.task_checkpoint, recruitment.update_application, recruitment.set_stage,
         recruitment.record_signature, recruitment.activate_organisation,
-        mail.send_mail,
+        mail.send_mail, account_mail.send_account_mail,
     ]

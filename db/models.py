@@ -70,7 +70,7 @@ class User(Base):
     org_id: Mapped[str | None] = mapped_column(ForeignKey("organisation.id"), default=None, index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str] = mapped_column(String(10), default="en")
-    # Changes whenever the password does: Flask-Login ids embed it so old sessions die.
+    # Changes whenever the password does: a LoginSession begun under another epoch is dead.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -159,6 +159,23 @@ class Invitation(Base):
     user: Mapped[User] = relationship()
 
 
+class PasswordReset(Base):
+    """A single-use, expiring reset link asked for on the forgot-password page. Only the token's
+    hash is stored; the token is HMAC(secret, password_reset:key) (domain/tokens.py)."""
+
+    __tablename__ = "password_reset"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(160), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
 class OutboxMail(Base):
     """Every mail passes through here first, keyed by the sending activity's idempotency key.
 
@@ -207,5 +224,6 @@ class LoginSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     ip: Mapped[str] = mapped_column(String(64), default="")
     user_agent: Mapped[str] = mapped_column(String(500), default="")

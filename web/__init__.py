@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask import Flask
 from flask_wtf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from db.session import make_sessions
 from forms.builder import translated
@@ -15,6 +16,7 @@ from web.database import close_db
 from web.errors import register_error_pages
 from web.headers import init_headers
 from web.i18n import init_i18n
+from web.limits import init_limits
 from web.notes import init_notes
 from web.labels import init_labels
 from web.security import init_login
@@ -25,9 +27,14 @@ csrf = CSRFProtect()
 
 
 def create_app(settings: Settings | None = None, test_config: dict | None = None) -> Flask:
-    settings = settings or Settings.from_env()
+    """`create_app()` (gunicorn's call) reads the environment and refuses the built-in
+    SECRET_KEY; a caller passing its own Settings (the tests) chose its key itself."""
+    settings = settings or Settings.from_env().check_secret_key("web app")
     config = dict(test_config or {})
     app = Flask(__name__)
+    if settings.trusted_proxies:  # the client address the limits count by, through the proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies,
+                                x_proto=settings.trusted_proxies)
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_content_length,
@@ -55,6 +62,7 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     init_headers(app)
     init_body_limit(app)
     _register_blueprints(app)
+    init_limits(app)
     app.add_template_global(has_endpoint, "has_endpoint")
     app.add_template_global(home_for, "home_for")
     app.add_template_global(nav_items, "nav_items")

@@ -1,4 +1,4 @@
-"""The sign-in and set-password forms (fixed forms, so plain WTForms classes)."""
+"""The account forms: sign in, set, change and reset a password (fixed forms, so plain WTForms)."""
 
 from __future__ import annotations
 
@@ -32,3 +32,16 @@ class SetPasswordForm(FlaskForm):
         validators=[DataRequired(message=_l("Type the password again.")),
                     EqualTo("password", message=_l("The two passwords differ."))],
         render_kw={"autocomplete": "new-password"})
+
+
+class ChangePasswordForm(SetPasswordForm):
+    """The new password follows the set-password rules; the current one proves it is the owner."""
+    current = PasswordField(_l("Current password"),
+                            validators=[DataRequired(message=_l("Enter your current password."))],
+                            render_kw={"autocomplete": "current-password"})
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(message=_l("Enter your email address."))],
+                       filters=[lambda v: v.strip() if isinstance(v, str) else v],
+                       render_kw={"autocomplete": "username"})

@@ -2,6 +2,9 @@
 
 Order: an explicit ?lang= (remembered in the session), then the signed-in user's locale, then the
 browser's Accept-Language. Chinese in any regional form maps to zh_Hans, the one Chinese catalog.
+
+A GET only chooses what this browser shows. The language switcher is a small POST form (CSRF
+protected, POST /language): only that stores a signed-in person's choice on their account.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from urllib.parse import urlencode
 
 from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
-from flask import g, request, session
+from flask import abort, g, redirect, request, session
 from flask_babel import Babel, format_timedelta, get_locale, get_translations
 from flask_login import current_user
 
@@ -47,15 +50,33 @@ def select_locale() -> str:
     return "en"
 
 
-def switch_links() -> list[tuple[str, str, str]]:
-    """(code, name, url) for the language switcher: this page, in the other language."""
-    args = request.args.to_dict(flat=False)
-    links = []
-    for code in SUPPORTED:
-        args["lang"] = [code]
-        query = urlencode([(k, v) for k, values in args.items() for v in values])
-        links.append((code, LANGUAGE_NAMES[code], f"{request.path}?{query}"))
-    return links
+def language_choices() -> list[tuple[str, str]]:
+    """(code, name) for the language switcher's buttons."""
+    return [(code, LANGUAGE_NAMES[code]) for code in SUPPORTED]
+
+
+def this_page() -> str:
+    """Where the switcher returns to: this page, without a ?lang= that would override the choice."""
+    query = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "lang"])
+    return f"{request.path}?{query}" if query else request.path
+
+
+def choose_language():
+    """POST /language: this browser shows the language from now on, and a signed-in person keeps
+    it on every device and in their mail."""
+    from web.auth import safe_next
+
+    chosen = normalise(request.form.get("lang"))
+    if chosen is None:
+        abort(400)
+    session["lang"] = chosen
+    if current_user.is_authenticated and current_user.locale != chosen:
+        session_ = db()
+        user = session_.get(User, current_user.id)
+        if user is not None:
+            user.locale = chosen
+            session_.commit()
+    return redirect(safe_next(request.form.get("next")) or "/")
 
 
 def date_locale() -> Locale:
@@ -97,17 +118,6 @@ def relative(value: datetime | None) -> str:
     return format_timedelta(delta, add_direction=True, granularity="minute")
 
 
-def remember_choice() -> None:
-    """A signed-in person who picks a language keeps it on every device (and in their mail)."""
-    chosen = normalise(request.args.get("lang"))
-    if chosen and current_user.is_authenticated and current_user.locale != chosen:
-        session_ = db()
-        user = session_.get(User, current_user.id)
-        if user is not None:
-            user.locale = chosen
-            session_.commit()
-
-
 def page_translations():
     """The catalog for templates' _(): Flask-Babel looks it up again on every call (context
     lookups and a locale-to-string conversion, about 6 µs) and a page makes dozens, so it is kept
@@ -129,8 +139,9 @@ def init_i18n(app) -> None:
         pgettext=lambda c, s: page_translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: page_translations().unpgettext(c, s, p, n),
         newstyle=True)
-    app.before_request(remember_choice)
+    app.add_url_rule("/language", "language", choose_language, methods=["POST"])
     app.add_template_filter(when, "when")
     app.add_template_filter(relative, "relative")
-    app.add_template_global(switch_links, "language_links")
+    app.add_template_global(language_choices, "language_choices")
+    app.add_template_global(this_page, "this_page")
     app.context_processor(lambda: {"current_locale": str(get_locale() or "en")})

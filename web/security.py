@@ -68,7 +68,8 @@ def init_login(app) -> None:
 # One query per request for who is signed in: the browser's LoginSession row and its user together,
 # as plain columns (no ORM objects to build). Built once: this runs on every signed-in request.
 _SIGNED_IN = (
-    select(LoginSession.user_id, LoginSession.last_seen_at, User.name, User.email, User.roles,
+    select(LoginSession.user_id, LoginSession.last_seen_at, LoginSession.session_epoch,
+           User.session_epoch.label("user_epoch"), User.name, User.email, User.roles,
            User.org_id, User.locale, User.active)
     .join(User, User.id == LoginSession.user_id)
     .where(LoginSession.id == bindparam("login_session_id"))
@@ -76,7 +77,9 @@ _SIGNED_IN = (
 
 
 def load_user(flask_login_id: str) -> CurrentUser | None:
-    """Accept an id only while its LoginSession row exists: logout deletes it, so copies die too."""
+    """Accept an id only while its LoginSession row exists (logout deletes it, so copies die too)
+    and began under the user's current session epoch (a password change or reset moves it on, so
+    every other browser's session ends at once, even one signing in at that very moment)."""
     user_id, _, login_session_id = (flask_login_id or "").partition(":")
     if not user_id.isdigit() or not login_session_id:
         return None
@@ -85,7 +88,7 @@ def load_user(flask_login_id: str) -> CurrentUser | None:
     if row is None or row.user_id != int(user_id):
         return None
     now = utcnow()
-    if now - row.last_seen_at > IDLE_LIMIT:
+    if row.session_epoch != row.user_epoch or now - row.last_seen_at > IDLE_LIMIT:
         session.execute(delete(LoginSession).where(LoginSession.id == login_session_id))
         session.commit()
         return None

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from db.models import Invitation, LoginSession, User, utcnow
+from db.models import Invitation, LoginSession, PasswordReset, User, utcnow
 from domain.tokens import link_token, token_hash
 from tests.web.conftest import PASSWORD, login, make_org, make_user, tag
 from web.passwords import verify_password
@@ -136,7 +136,10 @@ def _invite(sessions, expires_in=timedelta(days=7)) -> tuple[User, str]:
     return user, token
 
 
-def test_set_password_link_works_once(app, sessions):
+def test_set_password_rules_and_a_temporal_outage_leave_the_link_usable(app, sessions):
+    """The welcome mail is handed to the worker before the password is stored: with Temporal
+    away the page says so (503) and nothing is half-done, the link still works afterwards.
+    The happy path runs against the real stack: tests/web/test_accounts_live.py."""
     user, token = _invite(sessions)
     client = app.test_client()
     page = client.get(f"/set-password/{token}")
@@ -148,26 +151,129 @@ def test_set_password_link_works_once(app, sessions):
     differ = client.post(f"/set-password/{token}", data={"password": "a long password", "confirm": "another one"})
     assert "The two passwords differ." in differ.get_data(as_text=True)
 
-    done = client.post(f"/set-password/{token}", data={"password": "a long password", "confirm": "a long password"})
-    assert done.status_code == 302 and done.headers["Location"].endswith("/portal/")
-    assert client.get("/portal/").status_code == 200  # signed in straight away
+    away = client.post(f"/set-password/{token}", data={"password": "a long password", "confirm": "a long password"})
+    assert away.status_code == 503
     with sessions() as s:
-        assert verify_password(s.get(User, user.id).password_hash, "a long password")
-        assert s.scalar(select(Invitation.used_at).where(Invitation.user_id == user.id)) is not None
-
-    again = app.test_client().post(f"/set-password/{token}",
-                                   data={"password": "attacker password", "confirm": "attacker password"})
-    assert again.status_code == 410
-    assert "This link has already been used" in again.get_data(as_text=True)
-    with sessions() as s:
-        assert verify_password(s.get(User, user.id).password_hash, "a long password")
+        assert s.get(User, user.id).password_hash is None
+        assert s.scalar(select(Invitation.used_at).where(Invitation.user_id == user.id)) is None
+    assert client.get(f"/set-password/{token}").status_code == 200
 
 
 def test_expired_and_unknown_set_password_links_say_so(client, sessions):
     _user, token = _invite(sessions, expires_in=timedelta(seconds=-1))
     expired = client.get(f"/set-password/{token}")
     assert expired.status_code == 410 and "This link has expired" in expired.get_data(as_text=True)
+    # It offers a new link (a POST form), instead of telling the partner to ask someone.
+    html = expired.get_data(as_text=True)
+    assert f'action="/set-password/{token}/renew"' in html and 'method="post"' in html
+    assert "Send me a new link" in html
     posted = client.post(f"/set-password/{token}", data={"password": "a long password", "confirm": "a long password"})
     assert posted.status_code == 410
     unknown = client.get("/set-password/not-a-real-token")
     assert unknown.status_code == 404 and "This link is not valid" in unknown.get_data(as_text=True)
+
+
+def test_a_new_link_is_asked_for_by_post_with_its_csrf_token(csrf_app, sessions):
+    _user, token = _invite(sessions, expires_in=timedelta(seconds=-1))
+    client = csrf_app.test_client()
+    assert client.get(f"/set-password/{token}/renew").status_code == 405  # never on a GET
+    forged = client.post(f"/set-password/{token}/renew")
+    assert forged.status_code == 400 and "Please send the form again" in forged.get_data(as_text=True)
+    with sessions() as s:  # nothing was issued
+        assert len(s.scalars(select(Invitation).where(Invitation.user_id == _user.id)).all()) == 1
+
+
+def test_the_login_page_offers_a_password_reset(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert 'href="/forgot-password"' in html and "Forgot password?" in html
+    form = client.get("/forgot-password")
+    assert form.status_code == 200 and 'name="email"' in form.get_data(as_text=True)
+
+
+def _signed_in(app, user):
+    client = app.test_client()
+    login(client, user)
+    return client
+
+
+def test_changing_the_password_ends_the_other_sessions_and_keeps_this_one(app, sessions):
+    user = make_user(sessions, "channel_manager")
+    here, elsewhere = _signed_in(app, user), _signed_in(app, user)
+    assert elsewhere.get("/manage/inbox").status_code == 200
+
+    page = here.get("/account/password")
+    assert page.status_code == 200 and 'name="current"' in page.get_data(as_text=True)
+    wrong = here.post("/account/password", data={"current": "not it", "password": "a new long password",
+                                                 "confirm": "a new long password"})
+    assert wrong.status_code == 400
+    assert "That is not your current password." in wrong.get_data(as_text=True)
+    short = here.post("/account/password", data={"current": PASSWORD, "password": "short", "confirm": "short"})
+    assert "Use at least 10 characters." in short.get_data(as_text=True)
+
+    done = here.post("/account/password", data={"current": PASSWORD, "password": "a new long password",
+                                                "confirm": "a new long password"})
+    assert done.status_code == 302
+    assert here.get("/manage/inbox").status_code == 200  # this browser goes on
+    gone = elsewhere.get("/manage/inbox")
+    assert gone.status_code == 302 and "/login" in gone.headers["Location"]
+    with sessions() as s:
+        assert verify_password(s.get(User, user.id).password_hash, "a new long password")
+        assert len(s.scalars(select(LoginSession).where(LoginSession.user_id == user.id)).all()) == 1
+
+
+def test_a_session_from_before_the_epoch_moved_on_no_longer_works(app, sessions):
+    """The check reads session_epoch: another process moving it on (a reset in another web
+    process) ends this browser's session, whatever rows are left."""
+    user = make_user(sessions, "channel_manager")
+    client = _signed_in(app, user)
+    assert client.get("/manage/inbox").status_code == 200
+    with sessions.begin() as s:
+        s.get(User, user.id).session_epoch += 1
+    response = client.get("/manage/inbox")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def _reset_link(sessions, user, expires_in=timedelta(hours=1)) -> str:
+    key = f"reset/{user.id}/{tag()}"
+    token = link_token("web-test-secret", "password_reset", key)
+    with sessions.begin() as s:
+        s.add(PasswordReset(key=key, token_hash=token_hash(token), user_id=user.id,
+                            expires_at=utcnow() + expires_in))
+    return token
+
+
+def test_a_reset_link_sets_a_new_password_once_and_ends_the_old_sessions(app, sessions):
+    org = make_org(sessions, status="active")
+    user = make_user(sessions, "partner_admin", org_id=org.id)
+    old_browser = _signed_in(app, user)
+    token = _reset_link(sessions, user)
+
+    client = app.test_client()
+    page = client.get(f"/reset-password/{token}")
+    assert page.status_code == 200 and user.email in page.get_data(as_text=True)
+    short = client.post(f"/reset-password/{token}", data={"password": "short", "confirm": "short"})
+    assert short.status_code == 400 and "Use at least 10 characters." in short.get_data(as_text=True)
+    done = client.post(f"/reset-password/{token}", data={"password": "reset long password",
+                                                         "confirm": "reset long password"})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/portal/")
+    assert client.get("/portal/").status_code == 200  # signed in after the reset
+    assert old_browser.get("/portal/").status_code == 302  # the cookie from before is dead
+
+    again = app.test_client().post(f"/reset-password/{token}", data={"password": "attacker password",
+                                                                     "confirm": "attacker password"})
+    assert again.status_code == 410 and "This link has already been used" in again.get_data(as_text=True)
+    with sessions() as s:
+        assert verify_password(s.get(User, user.id).password_hash, "reset long password")
+    assert app.test_client().post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 400
+
+
+def test_expired_and_unknown_reset_links_offer_a_new_one(client, sessions):
+    user = make_user(sessions, "channel_manager")
+    expired = client.get(f"/reset-password/{_reset_link(sessions, user, timedelta(seconds=-1))}")
+    assert expired.status_code == 410 and "This link has expired" in expired.get_data(as_text=True)
+    assert 'href="/forgot-password"' in expired.get_data(as_text=True)
+    unknown = client.get("/reset-password/not-a-real-token")
+    assert unknown.status_code == 404 and 'href="/forgot-password"' in unknown.get_data(as_text=True)
+    with sessions() as s:
+        assert verify_password(s.get(User, user.id).password_hash, PASSWORD)
+
