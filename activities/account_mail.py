@@ -5,10 +5,9 @@ from __future__ import annotations
 from temporalio import activity
 
 from activities.mail import enqueue_mail
-from activities.outbox import Outbox
+from activities.outbox import Outbox, SecretLink
 from domain.accounts import AccountMailInput
 from domain.onboarding import MailInput
-from domain.tokens import link_token
 from settings import Settings
 
 
@@ -23,8 +22,9 @@ class AccountMailActivities:
         here, recomputed from its key, so no history holds a usable token."""
         context = dict(mail.context)
         if mail.link is not None:
-            token = link_token(self._settings.secret_key, mail.link.purpose, mail.link.key)
-            context["link"] = f"{self._settings.base_url}{mail.link.path}{token}"
+            # A mark in the outbox, the link itself only in the message sent (activities/outbox.py).
+            context["link"] = SecretLink(mail.link.purpose, mail.link.key,
+                                         mail.link.path + "{token}")
         plain = MailInput(key=mail.key, to=mail.to, template=mail.template, context=context,
                           locale=mail.locale)
         return await self._outbox.enqueue_and_deliver(

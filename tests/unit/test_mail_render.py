@@ -19,7 +19,8 @@ HOSTILE = {
     "contact_name": "Li\r\nBcc: x@evil.example", "title": "Review application PA-7: Acme",
     "task_type": "review_application", "due": "2026-12-01 10:00 UTC", "expires": "2026-12-08",
     "link": "http://prm.test/manage/tasks/t-1", "question": "Which cities?\n\nAnd which years?",
-    "reason": "No coverage yet.", "days_left": 3}
+    "reason": "No coverage yet.", "days_left": 3, "name": "Li\r\nBcc: x@evil.example",
+    "minutes": 60, "portal": "http://prm.test/portal/"}
 MAILS = sorted(p.stem for p in TEMPLATES.glob("*.jinja") if not p.name.startswith("_"))
 
 
@@ -86,7 +87,7 @@ INJECTED = '<img src=x onerror="alert(1)"><script>alert(2)</script><a href="http
 @pytest.mark.parametrize("template", MAILS)
 def test_what_applicants_typed_is_text_in_the_html_part(template):
     context = {**HOSTILE, **{k: f"{v} {INJECTED}" for k, v in HOSTILE.items()
-                             if k in ("company", "contact_name", "question", "reason", "title")}}
+                             if k in ("company", "contact_name", "name", "question", "reason", "title")}}
     mail = render_mail(template, context, "en", BRAND)
     parser = _Tags()
     parser.feed(mail.html)

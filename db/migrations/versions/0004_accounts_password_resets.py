@@ -4,15 +4,15 @@ password_reset: a single-use, expiring reset link per request, the token kept as
 (like invitation). login_session.session_epoch: a session is valid only while it equals its
 user's session_epoch, which a password change or reset increments (web/security.py).
 
-Revision ID: 0003_accounts
+Revision ID: 0004_accounts
 Revises: 0002
 Create Date: 2026-12-02 19:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0003_accounts'
-down_revision = '0002'
+revision = '0004_accounts'
+down_revision = '0003_mail'
 branch_labels = None
 depends_on = None
 
