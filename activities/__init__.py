@@ -23,7 +23,8 @@ def build_activities(settings: Settings, sessions: sessionmaker[Session],
     mail = MailActivities(outbox)
     steps = StepActivities(outbox, tasks, recruitment)
     return [
-        steps.accept_application, steps.issue_agreement, steps.open_step, steps.close_step,
+        steps.accept_application, steps.issue_agreement, steps.activate_partner, steps.open_step,
+        steps.close_step,
         tasks.task_checkpoint, recruitment.update_application, recruitment.set_stage,
         recruitment.record_signature, recruitment.activate_organisation,
         mail.send_mail,
