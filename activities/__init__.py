@@ -25,7 +25,8 @@ def build_activities(settings: Settings, sessions: sessionmaker[Session],
     account_mail = AccountMailActivities(outbox, settings)
     steps = StepActivities(outbox, tasks, recruitment)
     return [
-        steps.accept_application, steps.issue_agreement, steps.open_step, steps.close_step,
+        steps.accept_application, steps.issue_agreement, steps.activate_partner, steps.open_step,
+        steps.close_step,
         tasks.task_checkpoint, recruitment.update_application, recruitment.set_stage,
         recruitment.record_signature, recruitment.activate_organisation,
         mail.send_mail, account_mail.send_account_mail,

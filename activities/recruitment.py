@@ -18,11 +18,12 @@ from db.models import (Agreement, Invitation, Organisation, Signature, TimelineE
                        utcnow)
 from definitions.loader import agreement_template, form_schema
 from domain import ids, notes
-from domain.onboarding import (ActivationInput, AgreementDocument, AgreementInput,
-                               RecordApplicationInput, ScreeningResult, SignatureRecord, Stage,
+from domain.onboarding import (ActivationInput, ActivationResult, AgreementDocument,
+                               AgreementInput, RecordApplicationInput, ScreeningResult, SignatureRecord, Stage,
                                StageChange, agreement_title)
 from domain.roles import Role
-from domain.screening import KnownOrganisation, normalise_domain, normalise_name, screen
+from domain.screening import (KnownOrganisation, ScreeningFlag, contact_has_account,
+                              normalise_domain, normalise_name, screen)
 from domain.tokens import link_token, token_hash
 from settings import Settings
 
@@ -87,21 +88,34 @@ class RecruitmentActivities:
 
     @activity.defn(name="activate_organisation")
     async def activate_organisation(self, inp: ActivationInput) -> None:
-        await self._outbox.enqueue_and_deliver(lambda s: self._activate(s, inp))
+        """Runs started before issue 8 only: their stage was set to Active before this call, so a
+        contact whose email has an account still fails them. New runs use activate_partner
+        (activities/steps.py), which writes the stage with the activation or not at all."""
+        def write(session: Session) -> list[str]:
+            result, keys = self.write_activation(session, inp)
+            if not result.activated:
+                raise BusinessError(f"{result.taken_email} already belongs to another organisation")
+            return keys
 
-    # -- helpers -----------------------------------------------------------------------------
+        await self._outbox.enqueue_and_deliver(write)
 
-    def _activate(self, session: Session, inp: ActivationInput) -> list[str]:
+    def write_activation(self, session: Session, inp: ActivationInput
+                         ) -> tuple[ActivationResult, list[str]]:
+        """The partner's admin, the organisation's activation and the invitation mail (outbox
+        keys back), or, when the contact's email already has an account elsewhere, nothing but
+        the screening flag that says so. Idempotent: a retry finds its user, its invitation, its
+        mail. The welcome mail is not sent here: it follows the password being set."""
         org = session.get(Organisation, inp.org_id)
         email = inp.contact_email.strip().lower()
         user = session.scalar(select(User).where(User.email == email))
+        if user is not None and user.org_id != org.id:
+            _add_flag(org, contact_has_account(email, user.org_id))
+            return ActivationResult(activated=False, taken_email=email), []
         if user is None:
             user = User(email=email, name=inp.contact_name, roles=[Role.PARTNER_ADMIN],
                         org_id=org.id, locale=inp.locale)
             session.add(user)
             session.flush()
-        elif user.org_id != org.id:
-            raise BusinessError(f"{email} already belongs to another organisation")
         org.activated_at = org.activated_at or utcnow()
         key = ids.invitation_key(inp.workflow_id, email)
         token = link_token(self._settings.secret_key, "invitation", key)
@@ -113,10 +127,9 @@ class RecruitmentActivities:
         context = {"contact_name": inp.contact_name, "company": org.name,
                    "link": SecretLink("invitation", key, "/set-password/{token}"),
                    "expires": invitation.expires_at.strftime("%Y-%m-%d %H:%M UTC")}
-        to = [Recipient(email, inp.locale)]
-        return (self._outbox.enqueue(session, key, to, "partner_invitation", context, org.id)
-                + self._outbox.enqueue(session, f"{inp.workflow_id}/welcome", to,
-                                       "partner_welcome", context, org.id))
+        keys = self._outbox.enqueue(session, key, [Recipient(email, inp.locale)],
+                                    "partner_invitation", context, org.id)
+        return ActivationResult(activated=True), keys
 
     def _render_agreement(self, inp: AgreementInput, reference: str) -> str:
         app = inp.application
@@ -166,12 +179,25 @@ def _screen(session: Session, org: Organisation) -> ScreeningResult:
         Organisation.id != org.id, Organisation.status.in_(LIVE_STATUSES),
         or_(Organisation.domain == org.domain,
             Organisation.normalised_name == org.normalised_name))).all()
-    flags = screen(org.id, org.name, org.application.get("website", ""),
-                   org.application.get("contact_email", ""),
-                   [KnownOrganisation(o.id, o.name, o.domain, o.status) for o in rivals])
-    org.flags = [{"code": f.code, "message": f.message, "related_org_id": f.related_org_id}
-                 for f in flags]
+    email = (org.application.get("contact_email") or "").strip().lower()
+    account = session.execute(select(User.id, User.org_id).where(User.email == email)).first()
+    flags = screen(org.id, org.name, org.application.get("website", ""), email,
+                   [KnownOrganisation(o.id, o.name, o.domain, o.status) for o in rivals],
+                   account_org_id=account.org_id if account else None,
+                   email_has_account=account is not None)
+    org.flags = [_flag_row(f) for f in flags]
     return ScreeningResult(tuple(flags))
+
+
+def _flag_row(flag: ScreeningFlag) -> dict:
+    return {"code": flag.code, "message": flag.message, "related_org_id": flag.related_org_id}
+
+
+def _add_flag(org: Organisation, flag: ScreeningFlag) -> None:
+    """A flag found after screening (at activation), shown with the others; once."""
+    row = _flag_row(flag)
+    if row not in (org.flags or []):
+        org.flags = [*(org.flags or []), row]
 
 
 def _org_fields(app: dict) -> dict:

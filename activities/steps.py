@@ -23,8 +23,9 @@ from activities.outbox import Outbox
 from activities.recruitment import RecruitmentActivities, record_and_screen, record_stage
 from activities.tasks import TaskActivities
 from db.task_rows import write_close
-from domain.onboarding import AgreementDocument, ScreeningResult
-from domain.steps import AcceptApplicationInput, CloseStepInput, IssueAgreementInput, OpenStepInput
+from domain.onboarding import ActivationResult, AgreementDocument, ScreeningResult
+from domain.steps import (AcceptApplicationInput, ActivatePartnerInput, CloseStepInput,
+                          IssueAgreementInput, OpenStepInput)
 
 
 class StepActivities:
@@ -53,6 +54,23 @@ class StepActivities:
             signing = _with_context(inp.signing, agreement_id=document.agreement_id,
                                     sha256=document.sha256)
             return document, self._open(session, signing)
+
+        return await self._outbox.write_and_deliver(write)
+
+    @activity.defn(name="activate_partner")
+    async def activate_partner(self, inp: ActivatePartnerInput) -> ActivationResult:
+        """The steps decided before, then the partner's admin, its invitation and the Active
+        stage in one transaction, the invitation mail after the commit: whoever follows the link
+        finds an active partner, and the stage never reads Active for an organisation that is
+        not. When the contact's email already has an account, only the closes and the flag are
+        written and the workflow asks a manager for another contact."""
+        def write(session: Session) -> tuple[ActivationResult, list[str]]:
+            for earlier in inp.closing:
+                _close(session, earlier)
+            result, keys = self._recruitment.write_activation(session, inp.activation)
+            if result.activated:
+                record_stage(session, inp.stage)  # keyed: a retry writes the line once
+            return result, keys
 
         return await self._outbox.write_and_deliver(write)
 

@@ -10,7 +10,7 @@ from temporalio import activity
 
 from activities.outbox import Outbox, Recipient, SecretLink, role_recipients
 from db.models import Organisation, Task
-from domain.deadlines import CheckpointKind
+from domain.deadlines import OVERDUE, CheckpointKind
 from domain.tasks import TaskCheckpointInput, TaskSpec, TaskStatus
 from domain.tokens import link_token, token_hash
 from settings import Settings
@@ -56,7 +56,8 @@ class TaskActivities:
             task.reminders_sent = max(task.reminders_sent, inp.number)
             return self._enqueue_about(session, inp.task_id, f"reminder-{inp.number}",
                                        "task_reminder",
-                                       {"label": inp.label, "days_left": _days_left(inp.label)})
+                                       {"label": inp.label, "days_left": _days_left(inp.label),
+                                        "overdue": inp.label == OVERDUE})
 
         return await self._outbox.enqueue_and_deliver(write)
 

@@ -32,6 +32,20 @@ def review_checkpoints(sla: timedelta, escalation_grace: timedelta) -> list[Chec
     ]
 
 
+OVERDUE = "overdue"  # the label of the notice that an escalated step is still undecided
+
+
+def escalating_checkpoints(sla: timedelta, escalation_grace: timedelta) -> list[Checkpoint]:
+    """For a step that must never expire (a countersignature: the partner has signed): reminder
+    at half time, escalation at the deadline with `escalation_grace` more to decide, then an
+    overdue notice to everyone who may decide. After that the step waits for its decision."""
+    return [
+        Checkpoint(sla / 2, CheckpointKind.REMIND, "half time"),
+        Checkpoint(sla, CheckpointKind.ESCALATE, "deadline passed"),
+        Checkpoint(sla + escalation_grace, CheckpointKind.REMIND, OVERDUE),
+    ]
+
+
 def expiry_checkpoints(expiry: timedelta, remind_before: tuple[timedelta, ...]) -> list[Checkpoint]:
     """Reminders a fixed time before expiry (skipping any that would fall before the start)."""
     points = [

@@ -24,11 +24,17 @@ SIGNATURE_EXPIRED = Phrase(N_("The agreement was not signed before it expired"))
 AWAITING_COUNTERSIGNATURE = Phrase(N_("Awaiting countersignature by a channel manager"))
 SIGNED = Phrase(N_("%(title)s signed (SHA-256 %(sha256)s…)"), sha256="[0-9a-f]*")
 ACTIVE = Phrase(N_("Active partner: portal access granted"))
+# Issue 8: the round cap says why it closed the application, and activation waits for a contact.
+ROUND_LIMIT_REACHED = Phrase(N_("Closed after %(rounds)s rounds of questions, the most one "
+                                "application may take; please apply again"), rounds="[0-9]+")
+CONTACT_HAS_ACCOUNT = Phrase(N_("Portal access waits for a new contact: %(email)s already has an "
+                                "account, and an account belongs to one organisation only"))
 
 # Every note a process writes; the rest of a timeline is what people typed (a rejection reason).
 NOTES = (SUBMITTED, AWAITING_REVIEW, APPROVED, REVIEW_DEADLINE_PASSED, NOT_REVIEWED_IN_TIME,
          MORE_INFO_REQUESTED, MORE_INFO_LATE, TOO_MANY_ROUNDS, AWAITING_SIGNATURE,
-         SIGNATURE_EXPIRED, AWAITING_COUNTERSIGNATURE, SIGNED, ACTIVE)
+         SIGNATURE_EXPIRED, AWAITING_COUNTERSIGNATURE, SIGNED, ACTIVE, ROUND_LIMIT_REACHED,
+         CONTACT_HAS_ACCOUNT)
 
 # Who did it, when no person did: shown beside each line (and inside "Approved by ...").
 SYSTEM = Phrase(N_("system"))

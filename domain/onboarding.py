@@ -19,6 +19,7 @@ class Stage(StrEnum):
     MORE_INFO = "more_info"
     AGREEMENT_OUT = "agreement_out"
     COUNTERSIGN = "countersign"
+    AWAITING_CONTACT = "awaiting_contact"  # signed by both; the contact's email has an account
     ACTIVE = "active"
     REJECTED = "rejected"
     EXPIRED = "expired"
@@ -40,7 +41,8 @@ class OnboardingInput:
     application: dict[str, Any]       # validated against partner_application.v1
     program: ProgramRules = field(default_factory=ProgramRules)
     locale: str = "en"
-    submitted_at: datetime | None = None
+    # Until issue 8 this input also carried `submitted_at` (unused): the saved histories still hold
+    # it, and the converter ignores a field the dataclass no longer has, so they keep replaying.
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,14 @@ class ActivationInput:
     contact_email: str
     invitation_ttl_seconds: int
     locale: str = "en"
+
+
+@dataclass(frozen=True)
+class ActivationResult:
+    """Activated, or not because the contact's email already has an account: then nothing was
+    written but the screening flag saying so, and the workflow asks a manager for a contact."""
+    activated: bool
+    taken_email: str = ""
 
 
 @dataclass(frozen=True)

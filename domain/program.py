@@ -26,6 +26,9 @@ class ProgramRules:
     review_sla: timedelta = timedelta(days=2)
     review_escalation_grace: timedelta = timedelta(days=1)
     review_fallback: ReviewFallback = ReviewFallback.EXPIRE
+    # Rounds of "more information" one application may take; the last round's question closes it
+    # (it keeps one application's history far below the continue-as-new limit).
+    max_review_rounds: int = 20
     more_info_sla: timedelta = timedelta(days=14)
     signature_expiry: timedelta = timedelta(days=30)
     signature_reminders_before: tuple[timedelta, ...] = field(
@@ -33,4 +36,7 @@ class ProgramRules:
     countersign: Countersign = Countersign.MANAGER
     countersign_sla: timedelta = timedelta(days=2)
     invitation_ttl: timedelta = timedelta(days=7)
+    # When the contact's email already has an account: how long a manager has to name another
+    # contact before program leads are asked (it never expires: both parties have signed).
+    contact_sla: timedelta = timedelta(days=2)
     agreement_template: str = "partner_agreement.v1"

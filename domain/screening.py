@@ -78,18 +78,26 @@ FLAG_MESSAGES = {
     "duplicate_name": Phrase(N_("Same name as %(name)s (%(status)s)"), status="[a-z_]+"),
     "free_mail_domain": Phrase(N_("Contact uses a free-mail domain (%(domain)s)")),
     "email_domain_mismatch": Phrase(N_("Contact email domain %(mail_domain)s differs from %(domain)s")),
+    # A user belongs to one organisation: activation cannot invite this contact (issue 8).
+    "contact_has_account": Phrase(N_("Contact email %(email)s already has an account: activation "
+                                     "will ask a channel manager for another contact")),
 }
 
 
 @dataclass(frozen=True)
 class ScreeningFlag:
     code: str            # duplicate_domain | duplicate_name | free_mail_domain | email_domain_mismatch
+                         # | contact_has_account
     message: str
     related_org_id: str = ""
 
 
 def screen(org_id: str, name: str, website: str, email: str,
-           known: list[KnownOrganisation]) -> list[ScreeningFlag]:
+           known: list[KnownOrganisation], account_org_id: str | None = None,
+           email_has_account: bool = False) -> list[ScreeningFlag]:
+    """`email_has_account`: the contact's email belongs to a user already; `account_org_id` is
+    that user's organisation (None for staff). Only another organisation's user, or staff, is a
+    flag: this organisation's own admin (a re-screened application) is not."""
     flags: list[ScreeningFlag] = []
     domain = normalise_domain(website)
     folded = normalise_name(name)
@@ -105,7 +113,14 @@ def screen(org_id: str, name: str, website: str, email: str,
         flags.append(_flag("free_mail_domain", domain=mail_domain or domain))
     elif mail_domain and domain and not (mail_domain == domain or mail_domain.endswith("." + domain)):
         flags.append(_flag("email_domain_mismatch", mail_domain=mail_domain, domain=domain))
+    if email_has_account and account_org_id != org_id:
+        flags.append(contact_has_account(email, account_org_id))
     return flags
+
+
+def contact_has_account(email: str, account_org_id: str | None) -> ScreeningFlag:
+    """Also raised at activation, when the account appeared after screening."""
+    return _flag("contact_has_account", account_org_id or "", email=email.strip().lower())
 
 
 def _flag(code: str, related_org_id: str = "", **fields: str) -> ScreeningFlag:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.onboarding import AgreementInput, MailInput, RecordApplicationInput, StageChange
+from domain.onboarding import (ActivationInput, AgreementInput, MailInput, RecordApplicationInput,
+                               StageChange)
 from domain.tasks import CloseTaskInput, TaskSpec
 
 
@@ -42,3 +43,12 @@ class IssueAgreementInput:
     """An approval leads here: render and store the agreement, open its signing step."""
     agreement: AgreementInput
     signing: OpenStepInput               # its task context gains the document's id and SHA-256
+
+
+@dataclass(frozen=True)
+class ActivatePartnerInput:
+    """Both parties signed: the partner's admin, its invitation and the Active stage, written in
+    one transaction (or, when the contact's email already has an account, none of them)."""
+    activation: ActivationInput
+    stage: StageChange                   # Active: written with the user and the invitation
+    closing: tuple[CloseStepInput, ...] = ()  # steps decided since the last write, written first

@@ -13,7 +13,6 @@ class TaskStatus(StrEnum):
     CLAIMED = "claimed"
     DONE = "done"
     EXPIRED = "expired"
-    CANCELLED = "cancelled"
 
 
 ACTIVE_STATUSES = (TaskStatus.OPEN, TaskStatus.CLAIMED)
@@ -44,12 +43,9 @@ class TaskSpec:
     assignee_org_id: str | None = None   # partner tasks: the organisation that owns it
     assignee_email: str | None = None    # partner tasks before portal access: emailed link
     context: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class OpenTaskResult:
-    task_id: str
-    access_token: str = ""       # only for emailed-link tasks; the row keeps its hash
+    # The decisions its form offers ("approve", "reject", ...): the update's validator refuses any
+    # other. Empty for forms that just complete (signatures, edits): they carry no decision.
+    decisions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

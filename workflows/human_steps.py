@@ -25,6 +25,10 @@ with workflow.unsafe.imports_passed_through():
     from workflows import calls
     from workflows.search import ASSIGNEE, DUE_DATE, PROCESS_STAGE
 
+# Issue 8: the Assignee and DueDate search attributes are cleared once no step is open, so ops
+# filters do not show finished work as someone's due task. Runs recorded before it replay without.
+CLEAR_ASSIGNMENT_PATCH = "clear-assignment-when-idle"
+
 
 class HumanSteps:
     def __init__(self) -> None:
@@ -34,6 +38,7 @@ class HumanSteps:
         self._then: dict[str, Callable[[TaskOutcome | None], StageChange | None]] = {}
         self._task_lock = asyncio.Lock()
         self._closing: list[CloseStepInput] = []  # decided steps whose close is not yet written
+        self._assignment_shown = False  # Assignee and DueDate are set in search attributes
 
     # -- the update people use -------------------------------------------------------------
 
@@ -76,6 +81,10 @@ class HumanSteps:
             raise ValueError(f"only the {spec.assignee_role} role may complete this task")
         if spec.assignee_org_id and req.actor.org_id != spec.assignee_org_id:
             raise ValueError("this task belongs to another organisation")
+        if spec.decisions and req.payload.get("decision") not in spec.decisions:
+            # Refused here, before history: an unknown value must not pass for one of them.
+            raise ValueError(f"unknown decision {req.payload.get('decision')!r}: this task takes "
+                             f"one of {', '.join(spec.decisions)}")
 
     def decision_of(self, spec: TaskSpec, payload: dict[str, Any]) -> str:
         """Forms with a 'decision' field carry it; others (signatures, edits) just complete."""
@@ -127,17 +136,29 @@ class HumanSteps:
                     closing = CloseStepInput(
                         CloseTaskInput(spec.task_id, TaskStatus.EXPIRED, note=point.label),
                         self._stage_after(None, spec.task_id))
-                    self._publish_stage(closing)
+                    self._publish_close(closing, idle=self._idle())
                     await calls.local("close_step", closing)
                 return None
         await workflow.wait_condition(lambda: self._is_closed(spec.task_id))
         return self._outcomes[spec.task_id]
 
     async def write_closed_steps(self) -> None:
-        """Write the close of steps decided since the last opening, where no step opens next."""
-        for closing in self._take_closing():
-            self._publish_stage(closing)
+        """Write the close of steps decided since the last opening, where no step opens next.
+        With no step open, Assignee and DueDate are cleared in the same upsert as the stage."""
+        closings = self._take_closing()
+        idle = self._idle()
+        for closing in closings:
+            self._publish_close(closing, idle)
+            idle = False  # cleared with the first
             await calls.remote("close_step", closing)
+        if idle:
+            workflow.upsert_search_attributes(self._unassigned())
+
+    def take_closing(self) -> tuple[CloseStepInput, ...]:
+        """The closes not yet written, for a caller's own activity to write first."""
+        return self._take_closing()
+
+
 
     def payload_of(self, task_id: str) -> dict[str, Any]:
         return self._payloads[task_id]["payload"]
@@ -170,10 +191,27 @@ class HumanSteps:
         closing, self._closing = tuple(self._closing), []
         return closing
 
-    @staticmethod
-    def _publish_stage(closing: CloseStepInput) -> None:
-        if closing.stage is not None:
-            workflow.upsert_search_attributes([PROCESS_STAGE.value_set(closing.stage.stage.value)])
+    def publish_stage(self, stage: StageChange | None, idle: bool | None = None) -> None:
+        """The stage in search attributes, and with no step open (`idle`, worked out unless the
+        caller knows) Assignee and DueDate cleared: one upsert, one history event."""
+        updates = self._unassigned() if (self._idle() if idle is None else idle) else []
+        if stage is not None:
+            updates.append(PROCESS_STAGE.value_set(stage.stage.value))
+        if updates:
+            workflow.upsert_search_attributes(updates)
+
+    def _publish_close(self, closing: CloseStepInput, idle: bool) -> None:
+        self.publish_stage(closing.stage, idle)
+
+    def _idle(self) -> bool:
+        """No step open while the search attributes still name an assignee (and the run is
+        one that clears them: see CLEAR_ASSIGNMENT_PATCH)."""
+        return (self._assignment_shown and not self._open_tasks
+                and workflow.patched(CLEAR_ASSIGNMENT_PATCH))
+
+    def _unassigned(self) -> list:
+        self._assignment_shown = False
+        return [ASSIGNEE.value_unset(), DUE_DATE.value_unset()]
 
     def _show_assignment(self, spec: TaskSpec, stage: StageChange | None) -> None:
         """One upsert (one history event, one visibility write) for all the step changes."""
@@ -182,3 +220,4 @@ class HumanSteps:
         if stage is not None:
             updates.append(PROCESS_STAGE.value_set(stage.stage.value))
         workflow.upsert_search_attributes(updates)
+        self._assignment_shown = True

@@ -6,28 +6,35 @@ Durations come from the program definition in the input, never from a file or th
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import asdict
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain import ids, notes
-    from domain.deadlines import (Checkpoint, CheckpointKind, due_after, expiry_checkpoints,
-                                  review_checkpoints, simple_checkpoints)
-    from domain.onboarding import (ActivationInput, AgreementDocument, AgreementInput, MailInput,
-                                   OnboardingInput, OnboardingStatus, RecordApplicationInput,
-                                   ReviewDecision, ScreeningResult, SignatureRecord, Stage, StageChange,
-                                   agreement_title)
+    from domain.deadlines import (Checkpoint, CheckpointKind, due_after, escalating_checkpoints,
+                                  expiry_checkpoints, review_checkpoints, simple_checkpoints)
+    from domain.onboarding import (ActivationInput, ActivationResult, AgreementDocument,
+                                   AgreementInput, MailInput, OnboardingInput, OnboardingStatus,
+                                   RecordApplicationInput, ReviewDecision, ScreeningResult,
+                                   SignatureRecord, Stage, StageChange, agreement_title)
     from domain.program import Countersign, ReviewFallback
     from domain.roles import Role
-    from domain.steps import AcceptApplicationInput, IssueAgreementInput, OpenStepInput
+    from domain.steps import (AcceptApplicationInput, ActivatePartnerInput, IssueAgreementInput,
+                              OpenStepInput)
     from domain.tasks import TaskOutcome, TaskSpec
     from workflows import calls
     from workflows.human_steps import HumanSteps
     from workflows.search import PROCESS_STAGE
 
 
-MAX_REVIEW_ROUNDS = 20  # keeps one application's history far below the continue-as-new limit
+# Changes since the saved histories of the first release (issue 8); runs recorded before each
+# replay the old way. See tests/histories/MANIFEST.sha256 for the histories of both.
+ROUND_LIMIT_PATCH = "round-limit-tells-everyone"      # the last round's question closes, and says so
+COUNTERSIGN_PATCH = "countersign-escalates-then-notices"  # a later deadline after the escalation
+ACTIVATION_PATCH = "activation-decides-taken-contact"  # Active only once activated; a taken email
+                                                       # becomes a manager's task
 
 
 @workflow.defn
@@ -63,7 +70,7 @@ class PartnerOnboardingWorkflow(HumanSteps):
     async def _review_until_decided(self) -> bool:
         """Loops through 'more information' rounds; True once approved."""
         rules = self._inp.program
-        for attempt in range(1, MAX_REVIEW_ROUNDS + 1):
+        for attempt in range(1, rules.max_review_rounds + 1):
             stage = self._enter_stage(Stage.IN_REVIEW, notes.AWAITING_REVIEW.format(),
                                       publish=False)
             points = review_checkpoints(rules.review_sla, rules.review_escalation_grace)
@@ -71,7 +78,8 @@ class PartnerOnboardingWorkflow(HumanSteps):
                 "review", attempt, "review_application", "review_decision.v1",
                 f"Review application {self._inp.reference}: {self._company}", points,
                 role=Role.CHANNEL_MANAGER, context={"flags": [asdict(f) for f in self._flags],
-                                                    "reference": self._inp.reference}), points,
+                                                    "reference": self._inp.reference},
+                decisions=tuple(ReviewDecision)), points,
                 stage=stage, then=self._stage_after_review,
                 # The first review opens with the application itself (one activity in all).
                 open_with=self._accept_application if attempt == 1 else None)
@@ -87,10 +95,24 @@ class PartnerOnboardingWorkflow(HumanSteps):
                 await self._mail("application_expired", to=self._contact_email)
                 await self._mail("review_expired", to_role=Role.PROGRAM_LEAD)
                 return False
+            if attempt == rules.max_review_rounds and workflow.patched(ROUND_LIMIT_PATCH):
+                await self._close_at_round_limit(attempt, reason, actor)
+                return False
             if not await self._applicant_adds_information(attempt, reason, actor):
                 return False
+        # Runs before ROUND_LIMIT_PATCH: the applicant answered the last question for nothing.
         await self._set_stage(Stage.EXPIRED, notes.TOO_MANY_ROUNDS.format())
         return False
+
+    async def _close_at_round_limit(self, rounds: int, question: str, asked_by: str) -> None:
+        """The last round asked again: closed now, the applicant spared an answer nobody reads,
+        and both sides told why (the timeline too)."""
+        await self.write_closed_steps()
+        await self._set_stage(Stage.EXPIRED, notes.ROUND_LIMIT_REACHED.format(rounds=str(rounds)))
+        await self._mail("application_round_limit", to=self._contact_email, rounds=rounds,
+                         question=question)
+        await self._mail("review_round_limit", to_role=Role.CHANNEL_MANAGER, rounds=rounds,
+                         question=question, asked_by=asked_by)
 
     async def _accept_application(self, review: OpenStepInput) -> None:
         """Recorded, screened, confirmed to the applicant, its review opened: one activity."""
@@ -188,13 +210,17 @@ class PartnerOnboardingWorkflow(HumanSteps):
         stage = self._enter_stage(Stage.COUNTERSIGN, notes.AWAITING_COUNTERSIGNATURE.format(),
                                   publish=False)
         # Escalate but never expire: a partner who signed must not lose the agreement to our delay.
-        points = [p for p in review_checkpoints(rules.countersign_sla, rules.review_escalation_grace)
-                  if p.kind != CheckpointKind.FALLBACK]
+        if workflow.patched(COUNTERSIGN_PATCH):
+            points = escalating_checkpoints(rules.countersign_sla, rules.review_escalation_grace)
+        else:  # the first release: the escalation's new deadline was the deadline it passed
+            points = [p for p in review_checkpoints(rules.countersign_sla,
+                                                    rules.review_escalation_grace)
+                      if p.kind != CheckpointKind.FALLBACK]
         outcome = await self.human_step(self._task(
             "countersign", 1, "countersign", "countersign.v1", f"Countersign {agreement.title}",
-            points + [Checkpoint(rules.countersign_sla, CheckpointKind.FALLBACK)],
-            role=Role.CHANNEL_MANAGER, context={"agreement_id": agreement.agreement_id,
-                                                "sha256": agreement.sha256}), points, stage=stage)
+            points, role=Role.CHANNEL_MANAGER, context={"agreement_id": agreement.agreement_id,
+                                                        "sha256": agreement.sha256}),
+            points, stage=stage)
         assert outcome is not None  # no fallback checkpoint: only a decision ends the wait
         await self._record_signature(agreement, "company", outcome)
         return True
@@ -211,23 +237,60 @@ class PartnerOnboardingWorkflow(HumanSteps):
 
     async def _activate(self) -> None:
         app = self._application
-        # Stage first: whoever follows the set-password link must already find an active partner.
-        await self._set_stage(Stage.ACTIVE, notes.ACTIVE.format())
-        await calls.remote("activate_organisation", ActivationInput(
-            self._inp.org_id, self._wf_id, app["contact_name"], app["contact_email"],
-            int(self._inp.program.invitation_ttl.total_seconds()), self._inp.locale))
+        if not workflow.patched(ACTIVATION_PATCH):
+            # The first release: the stage before the activation, so a taken email stranded it.
+            await self._set_stage(Stage.ACTIVE, notes.ACTIVE.format())
+            await calls.remote("activate_organisation", self._activation(app["contact_name"],
+                                                                         app["contact_email"]))
+            return
+        name, email = app["contact_name"], app["contact_email"]
+        for attempt in itertools.count(1):
+            # Active is written with the user and the invitation, or not at all: whoever follows
+            # the set-password link finds an active partner, and nobody else sees Active early.
+            active = self._stage_record(Stage.ACTIVE, notes.ACTIVE.format())
+            result = await calls.remote("activate_partner", ActivatePartnerInput(
+                self._activation(name, email), active, self.take_closing()), ActivationResult)
+            if result.activated:
+                self._show_stage(Stage.ACTIVE, notes.ACTIVE.format())
+                self.publish_stage(active)
+                return
+            name, email = await self._manager_names_contact(attempt, result.taken_email)
+
+    async def _manager_names_contact(self, attempt: int, taken_email: str) -> tuple[str, str]:
+        """The contact's email has an account, and an account belongs to one organisation: a
+        channel manager names another person. Escalates, never expires (both have signed)."""
+        rules = self._inp.program
+        stage = self._enter_stage(Stage.AWAITING_CONTACT,
+                                  notes.CONTACT_HAS_ACCOUNT.format(email=taken_email), publish=False)
+        points = escalating_checkpoints(rules.contact_sla, rules.review_escalation_grace)
+        outcome = await self.human_step(self._task(
+            "contact", attempt, "invite_contact", "partner_contact.v1",
+            f"Invite a different contact for {self._company}", points, role=Role.CHANNEL_MANAGER,
+            context={"taken_email": taken_email, "reference": self._inp.reference}),
+            points, stage=stage)
+        assert outcome is not None  # no fallback checkpoint: only a decision ends the wait
+        contact = self.payload_of(outcome.task_id)
+        self._decisions.append(f"contact {attempt}: {contact['contact_email']} by "
+                               f"{outcome.decided_by}")
+        return contact["contact_name"], contact["contact_email"]
+
+    def _activation(self, name: str, email: str) -> ActivationInput:
+        return ActivationInput(self._inp.org_id, self._wf_id, name, email,
+                               int(self._inp.program.invitation_ttl.total_seconds()),
+                               self._inp.locale)
 
     # -- helpers ----------------------------------------------------------------------------------
 
     def _task(self, step: str, attempt: int, task_type: str, form: str, title: str,
               points: list[Checkpoint], *, role: str | None = None, partner: bool = False,
-              context: dict | None = None) -> TaskSpec:
+              context: dict | None = None, decisions: tuple[str, ...] = ()) -> TaskSpec:
         return TaskSpec(
             task_id=ids.task_id(self._wf_id, step, attempt), workflow_id=self._wf_id,
             task_type=task_type, form=form, title=title, org_id=self._inp.org_id,
             due_at=workflow.now() + due_after(points), assignee_role=role,
             assignee_org_id=self._inp.org_id if partner else None,
-            assignee_email=self._contact_email if partner else None, context=context or {})
+            assignee_email=self._contact_email if partner else None, context=context or {},
+            decisions=decisions)
 
     def _enter_stage(self, stage: Stage, details: str, actor: str = notes.SYSTEM.format(),
                      action: str = "", publish: bool = True) -> StageChange:
@@ -236,14 +299,24 @@ class PartnerOnboardingWorkflow(HumanSteps):
         of a step, and the stage a decision leads to (a step's `then`), are published to search
         by human_step when their rows are written, in one upsert with anything else that changes
         then (publish=False): a stage the next step supersedes at once is never published."""
-        self._stage, self._details = stage, details
-        self._events += 1
-        workflow.set_current_details(notes.CURRENT_DETAILS.format(stage=stage.value,
-                                                                  details=details))
+        change = self._stage_record(stage, details, actor, action)
+        self._show_stage(stage, details)
         if publish:
             workflow.upsert_search_attributes([PROCESS_STAGE.value_set(stage.value)])
+        return change
+
+    def _stage_record(self, stage: Stage, details: str, actor: str = notes.SYSTEM.format(),
+                      action: str = "") -> StageChange:
+        """The record of a stage, not yet the workflow's own (activation enters it only once an
+        activity confirms it happened)."""
+        self._events += 1
         return StageChange(f"{self._wf_id}/stage/{self._events}", self._inp.org_id, stage,
                            details[:1000], actor, action)
+
+    def _show_stage(self, stage: Stage, details: str) -> None:
+        self._stage, self._details = stage, details
+        workflow.set_current_details(notes.CURRENT_DETAILS.format(stage=stage.value,
+                                                                  details=details))
 
     def _expired_unless_done(self, details: str):
         """A step's `then`: a missed deadline ends the application, a decision leads on."""

@@ -11,7 +11,6 @@ import asyncio
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TypeVar
 
@@ -139,5 +138,5 @@ async def start_application(client: Client, settings: Settings, rules: ProgramRu
     reference = ids.application_reference(org_id)
     payload = application()
     inp = OnboardingInput(org_id=org_id, reference=reference, application=payload, program=rules,
-                          locale="en", submitted_at=datetime.now(timezone.utc))
+                          locale="en")
     return await start.start_onboarding(client, settings.temporal_task_queue, inp)

@@ -20,7 +20,8 @@ HOSTILE = {
     "task_type": "review_application", "due": "2026-12-01 10:00 UTC", "expires": "2026-12-08",
     "link": "http://prm.test/manage/tasks/t-1", "question": "Which cities?\n\nAnd which years?",
     "reason": "No coverage yet.", "days_left": 3, "name": "Li\r\nBcc: x@evil.example",
-    "minutes": 60, "portal": "http://prm.test/portal/"}
+    "minutes": 60, "portal": "http://prm.test/portal/", "rounds": 20, "asked_by": "Ann Lee",
+    "overdue": True}
 MAILS = sorted(p.stem for p in TEMPLATES.glob("*.jinja") if not p.name.startswith("_"))
 
 

@@ -26,7 +26,7 @@ AWKWARD = {
     "program": "Partner program (2026)", "stage": "more_info",
     "details": "More information requested: a: b", "company": "Acme: (Asia) Ltd",
     "name": "Acme (Asia) Ltd", "status": "in_review", "domain": "acme.com",
-    "mail_domain": "sales.acme.cn",
+    "mail_domain": "sales.acme.cn", "rounds": "20", "email": "li.wei+(asia)@acme.com",
 }
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 import pytest_asyncio
 from sqlalchemy import select
@@ -59,7 +58,7 @@ class Harness:
         handle = await start_onboarding(
             self.client, self.settings.temporal_task_queue,
             OnboardingInput(org_id, ids.application_reference(org_id), app,
-                            program or ProgramRules(), "en", datetime.now(timezone.utc)))
+                            program or ProgramRules(), "en"))
         return handle, org_id, app
 
     async def open_task(self, handle: WorkflowHandle, task_type: str, timeout: float = 20) -> Task:

@@ -7,7 +7,6 @@ import hmac
 import logging
 import re
 import uuid
-from datetime import datetime, timezone
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
@@ -75,8 +74,7 @@ def start_application(org_id: str, payload: dict) -> str:
     settings = current_app.extensions["prm.settings"]
     reference = ids.application_reference(org_id)
     inp = OnboardingInput(org_id=org_id, reference=reference, application=payload,
-                          program=load_program(), locale=str(get_locale() or "en"),
-                          submitted_at=datetime.now(timezone.utc))
+                          program=load_program(), locale=str(get_locale() or "en"))
 
     async def start(client: Client) -> None:
         try:
