@@ -17,7 +17,8 @@ from temporalio.service import RPCError, RPCStatusCode
 from db.models import Task
 from db.session import writer_turn
 from db.task_rows import write_close
-from domain.tasks import Actor, CloseTaskInput, CompleteTaskInput, TaskOutcome, TaskStatus
+from domain.tasks import (ACTIVE_STATUSES, Actor, CloseTaskInput, CompleteTaskInput, TaskOutcome,
+                          TaskStatus)
 from web.database import db
 from web.labels import role_label
 from web.temporal_bridge import TemporalUnavailable
@@ -43,8 +44,8 @@ def complete_task(task: Task, actor: Actor, payload: dict, nonce: str) -> TaskOu
         raise TaskConflict(gettext("Already decided by %(name)s.", name=task.completed_by or "?"))
     if task.status == TaskStatus.EXPIRED:
         raise TaskConflict(gettext("This task expired before a decision was made."))
-    if task.status == TaskStatus.CANCELLED:
-        raise TaskConflict(gettext("This task was cancelled and is closed."))
+    if task.status not in ACTIVE_STATUSES:
+        raise TaskConflict(gettext("This task is closed."))
 
     request = CompleteTaskInput(task.id, request_id, actor, payload)
 
