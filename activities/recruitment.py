@@ -169,7 +169,7 @@ def record_stage(session: Session, change: StageChange, first_time: bool = False
     """The organisation's stage and its timeline line (also grouped by activities/steps.py).
     `first_time`: the caller knows this transaction is the first to write it."""
     org = session.get(Organisation, change.org_id)
-    org.status, org.stage_details = change.stage, change.note[:300]
+    org.status = change.stage  # the why is the timeline line below
     _timeline(session, change.key, org.id, org.workflow_id, change.action or change.stage,
               change.note, change.actor, first_time)
 

@@ -12,7 +12,6 @@ from activities.outbox import Outbox, Recipient, SecretLink, role_recipients
 from db.models import Organisation, Task
 from domain.deadlines import OVERDUE, CheckpointKind
 from domain.tasks import TaskCheckpointInput, TaskSpec, TaskStatus
-from domain.tokens import link_token, token_hash
 from settings import Settings
 
 
@@ -31,9 +30,7 @@ class TaskActivities:
             id=spec.task_id, workflow_id=spec.workflow_id, task_type=spec.task_type,
             form=spec.form, title=spec.title, org_id=spec.org_id, status=TaskStatus.OPEN,
             assignee_role=spec.assignee_role, assignee_org_id=spec.assignee_org_id,
-            assignee_email=spec.assignee_email, context=spec.context, due_at=spec.due_at,
-            access_token_hash=token_hash(self._link_token(spec.task_id))
-            if spec.assignee_email else None))
+            assignee_email=spec.assignee_email, context=spec.context, due_at=spec.due_at))
         session.flush()  # the notice, maybe in this same transaction, reads the row
         return True
 
@@ -84,9 +81,6 @@ class TaskActivities:
             recipients = role_recipients(session, to_role or task.assignee_role or "")
         return self._outbox.enqueue(session, f"{task_id}/{purpose}", recipients, template,
                                     context, org.id if task.assignee_email else None)
-
-    def _link_token(self, task_id: str) -> str:
-        return link_token(self._settings.secret_key, "task", task_id)
 
     def _link(self, task: Task) -> str | SecretLink:
         if task.assignee_email:

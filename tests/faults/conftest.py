@@ -8,11 +8,9 @@ production, so a fault can SIGKILL one.
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,23 +26,9 @@ from domain.onboarding import OnboardingInput
 from domain.program import ProgramRules
 from settings import Settings
 from tests.conftest import application
+from tests.waiting import wait_until  # noqa: F401 (the fault tests import it from here)
 from workflows.client import connect
 from workflows import start
-
-T = TypeVar("T")
-
-
-def wait_until(probe: Callable[[], T], what: str, timeout: float, interval: float = 0.05) -> T:
-    """Polls until `probe()` is truthy; fails with `what` after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = probe()
-        if found:
-            return found
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(interval)
-
 
 def run(coro_fn: Callable[..., object], settings: Settings, *args):
     """`await coro_fn(client, *args)` on a short-lived client: it must not outlive a dev server
@@ -128,7 +112,10 @@ def fault_settings(database_url: str, server: DevServer, smtp: GatedSmtpCatcher)
     return Settings(
         database_url=database_url, temporal_address=server.address,
         temporal_task_queue=f"prm-faults-{uuid.uuid4().hex[:8]}", smtp_host="127.0.0.1",
-        smtp_port=smtp.port, secret_key="fault-test-secret", base_url="http://prm.test", mailbox_dir="")
+        smtp_port=smtp.port, secret_key="fault-test-secret", base_url="http://prm.test", mailbox_dir="",
+        # One test client sends every application of the burst: the limits (tests/web/test_limits.py)
+        # would refuse the eleventh.
+        ratelimit_disabled=True)
 
 
 async def start_application(client: Client, settings: Settings, rules: ProgramRules) -> WorkflowHandle:

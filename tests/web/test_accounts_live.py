@@ -19,6 +19,7 @@ from domain.accounts import account_mail_workflow_id, welcome_mail_key
 from domain.tokens import link_token, token_hash
 from tests.conftest import application
 from tests.web.conftest import PASSWORD, login, make_org, make_user, nonce_of, tag
+from tests.waiting import wait_until
 from web import create_app
 from web.passwords import verify_password
 
@@ -82,7 +83,9 @@ def test_the_welcome_mail_goes_once_after_the_password_is_set(live_app, settings
     with sessions() as s:
         created = s.get(User, user.id).created_at
     workflow_id = account_mail_workflow_id(welcome_mail_key(user.id, created))
-    assert _workflow_status(live_app, workflow_id) == WorkflowExecutionStatus.COMPLETED
+    # The workflow ends just after its mail is handed to the server.
+    wait_until(lambda: _workflow_status(live_app, workflow_id) == WorkflowExecutionStatus.COMPLETED,
+               "the welcome workflow to complete", timeout=20)
     time.sleep(1.0)
     assert len(smtp.to(user.email)) == 1
     with sessions() as s:

@@ -17,6 +17,7 @@ from domain import ids
 from domain.onboarding import OnboardingStatus
 from tests.conftest import application
 from tests.web.conftest import field_block, login, make_org, make_task, make_user, nonce_of, tag
+from tests.waiting import wait_until
 from web import create_app
 
 pytestmark = pytest.mark.slow
@@ -139,7 +140,10 @@ def test_a_double_submit_returns_the_first_result(live_app, sessions):
     with sessions() as s:
         row = s.get(Task, task.id)
         assert (row.decision, row.completed_request_id) == ("reject", f"{task.id}/{nonce}")
-    assert workflow_status(live_app, org).decisions == (f"review 1: reject by {user.name}",)
+    # The workflow records the decision once the update that carried it has answered.
+    decisions = wait_until(lambda: workflow_status(live_app, org).decisions,
+                           "the workflow to record the decision", timeout=20)
+    assert decisions == (f"review 1: reject by {user.name}",)
     wait_for(lambda: workflow_status(live_app, org).stage == "rejected", "the rejection")
 
 

@@ -5,7 +5,7 @@ password_reset: a single-use, expiring reset link per request, the token kept as
 user's session_epoch, which a password change or reset increments (web/security.py).
 
 Revision ID: 0004_accounts
-Revises: 0002
+Revises: 0003_mail
 Create Date: 2026-12-02 19:00:00
 """
 import sqlalchemy as sa
