@@ -35,6 +35,7 @@ ROUND_LIMIT_PATCH = "round-limit-tells-everyone"      # the last round's questio
 COUNTERSIGN_PATCH = "countersign-escalates-then-notices"  # a later deadline after the escalation
 ACTIVATION_PATCH = "activation-decides-taken-contact"  # Active only once activated; a taken email
                                                        # becomes a manager's task
+UNASSIGNED_ACTIVATION_PATCH = "activation-assigned-to-nobody"  # no Assignee while it runs
 
 
 @workflow.defn
@@ -245,6 +246,10 @@ class PartnerOnboardingWorkflow(HumanSteps):
             return
         name, email = app["contact_name"], app["contact_email"]
         for attempt in itertools.count(1):
+            if workflow.patched(UNASSIGNED_ACTIVATION_PATCH):
+                # No step is open while activation runs, and it may retry its mail for hours:
+                # ops filters must not show the countersignature as someone's due task meanwhile.
+                self.publish_stage(None)
             # Active is written with the user and the invitation, or not at all: whoever follows
             # the set-password link finds an active partner, and nobody else sees Active early.
             active = self._stage_record(Stage.ACTIVE, notes.ACTIVE.format())

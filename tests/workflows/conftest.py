@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from dataclasses import dataclass
 
@@ -110,18 +111,50 @@ class Harness:
                     s.add(User(email=email, name=name, roles=[role]))
 
 
-@pytest_asyncio.fixture
-async def harness(time_env, sqlite_database_url, smtp):
-    settings = Settings(database_url=sqlite_database_url, smtp_port=smtp.port,
+async def signed_by_both(harness, handle, org_id, app) -> None:
+    """Approve, sign and countersign: what a real partner and manager do before activation."""
+    await harness.decide(handle, await harness.open_task(handle, "review_application"), MANAGER,
+                         {"decision": "approve"})
+    partner = Actor(name=app["contact_name"], org_id=org_id)
+    await harness.decide(handle, await harness.open_task(handle, "sign_agreement"), partner,
+                         {"full_name": app["contact_name"], "accept": True})
+    await harness.decide(handle, await harness.open_task(handle, "countersign"), MANAGER,
+                         {"full_name": "Mia Manager", "accept": True})
+
+
+async def asked_until_the_round_limit(harness):
+    """Two rounds of questions on a program that allows two: the second question is the last."""
+    handle, org_id, app = await harness.start(ProgramRules(max_review_rounds=2))
+    await harness.decide(handle, await harness.open_task(handle, "review_application"), MANAGER,
+                         {"decision": "more_info", "reason": "Which cities do you cover?"})
+    await harness.decide(handle, await harness.open_task(handle, "edit_application"),
+                         Actor(name="Li Wei", org_id=org_id),
+                         {**app, "message": "Shanghai and Suzhou"})
+    last = await harness.open_task(handle, "review_application")
+    await harness.decide(handle, last, MANAGER,
+                         {"decision": "more_info", "reason": "What is your VAT number?"})
+    return handle, org_id, app, last
+
+
+@contextlib.asynccontextmanager
+async def running_harness(env: WorkflowEnvironment, database_url: str, smtp: SmtpCatcher):
+    """A worker on `env` whose mail goes to `smtp` (a test may bring its own, to stop it)."""
+    settings = Settings(database_url=database_url, smtp_port=smtp.port,
                         temporal_task_queue=f"wf-{uuid.uuid4().hex[:8]}", secret_key="test-secret",
                         base_url="http://prm.test", mailbox_dir="",
                         # No waiting for a quiet after decisions (real time, while the test
                         # server skips time): tests/workflows/test_people_first.py covers it.
                         worker_yield_max_s=0)
-    sessions = make_sessions(sqlite_database_url)
-    h = Harness(time_env, time_env.client, settings, sessions, smtp)
+    sessions = make_sessions(database_url)
+    h = Harness(env, env.client, settings, sessions, smtp)
     h.seed_staff()
     # The sandbox as a guard: a non-deterministic call in workflow code fails here (worker.py).
-    async with build_worker(time_env.client, settings, sessions,
+    async with build_worker(env.client, settings, sessions,
                             workflow_runner=SandboxedWorkflowRunner()):
+        yield h
+
+
+@pytest_asyncio.fixture
+async def harness(time_env, sqlite_database_url, smtp):
+    async with running_harness(time_env, sqlite_database_url, smtp) as h:
         yield h

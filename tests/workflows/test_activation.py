@@ -8,21 +8,9 @@ from sqlalchemy import select
 from db.models import Invitation, Organisation, TimelineEvent, User
 from domain import notes
 from domain.onboarding import Stage
-from domain.tasks import Actor
 from tests.conftest import unique_email
-from tests.workflows.conftest import MANAGER
+from tests.workflows.conftest import MANAGER, signed_by_both
 from workflows import PartnerOnboardingWorkflow
-
-
-async def signed_by_both(harness, handle, org_id, app) -> None:
-    """Approve, sign and countersign: what a real partner and manager do before activation."""
-    await harness.decide(handle, await harness.open_task(handle, "review_application"), MANAGER,
-                         {"decision": "approve"})
-    partner = Actor(name=app["contact_name"], org_id=org_id)
-    await harness.decide(handle, await harness.open_task(handle, "sign_agreement"), partner,
-                         {"full_name": app["contact_name"], "accept": True})
-    await harness.decide(handle, await harness.open_task(handle, "countersign"), MANAGER,
-                         {"full_name": "Mia Manager", "accept": True})
 
 
 def invitations_to(harness, address):

@@ -6,8 +6,10 @@ import asyncio
 import uuid
 
 import pytest
+from sqlalchemy import select
 from temporalio.client import WorkflowUpdateFailedError
 
+from db.models import Task
 from domain.tasks import Actor
 from tests.workflows.conftest import MANAGER
 from workflows import PartnerOnboardingWorkflow
@@ -65,6 +67,39 @@ async def test_validator_turns_away_wrong_role_and_wrong_organisation(harness):
                 if e.HasField("workflow_execution_update_accepted_event_attributes")]
     assert len(rejected) == 1  # validator rejections leave no trace in history
     await handle.terminate("test done")
+
+
+@pytest.mark.parametrize("payload", [{"decision": "maybe", "reason": "Hm"}, {"decision": ""},
+                                     {"reason": "no decision at all"}, {"decision": "APPROVE"}],
+                         ids=["unknown", "empty", "missing", "wrong-case"])
+async def test_an_unknown_decision_is_refused_and_the_review_stays_open(harness, payload):
+    """Refused by the validator with a message naming the choices; before issue 8 it fell
+    through to "more information" and asked the applicant a question nobody had asked."""
+    handle, org_id, app = await harness.start()
+    review = await harness.open_task(handle, "review_application")
+    before = await handle.query(PartnerOnboardingWorkflow.get_status)
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await harness.decide(handle, review, MANAGER, payload)
+    message = str(refused.value.cause)
+    assert "unknown decision" in message
+    assert "this task takes one of approve, reject, more_info" in message
+
+    after = await handle.query(PartnerOnboardingWorkflow.get_status)
+    assert after == before and after.open_task_id == review.id and after.decisions == ()
+    assert harness.task(review.id).status == "open"
+    history = await handle.fetch_history()
+    assert not [e for e in history.events
+                if e.HasField("workflow_execution_update_accepted_event_attributes")]
+
+    # The task is still the manager's to decide, with a decision it knows.
+    await harness.decide(handle, review, MANAGER, {"decision": "approve"})
+    await harness.open_task(handle, "sign_agreement")
+    with harness.sessions() as s:
+        assert s.scalar(select(Task.id).where(Task.workflow_id == handle.id,
+                                              Task.task_type == "edit_application")) is None
+    assert not [m for m in harness.smtp.to(app["contact_email"])
+                if m.subject.startswith("More information")]
+    await harness.stop(handle)
 
 
 async def test_screening_flags_a_duplicate_domain_and_free_mail(harness):

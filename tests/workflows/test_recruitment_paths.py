@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from db.models import Agreement, Invitation, Organisation, Signature, User
+from db.models import Agreement, Invitation, Organisation, Signature, Task, User
 from domain.onboarding import Stage
 from domain.program import Countersign, ProgramRules
 from domain.tasks import Actor
@@ -64,3 +64,13 @@ async def test_automatic_countersignature(harness):
     await harness.decide(handle, sign, Actor(name="Li Wei", org_id=org_id),
                          {"full_name": "Li Wei", "accept": True})
     assert (await handle.result()).stage == Stage.ACTIVE
+    with harness.sessions() as s:
+        assert s.scalar(select(Task.id).where(Task.workflow_id == handle.id,
+                                              Task.task_type == "countersign")) is None
+        agreement = s.scalar(select(Agreement).where(Agreement.org_id == org_id))
+        company = s.scalar(select(Signature).where(Signature.agreement_id == agreement.id,
+                                                   Signature.party == "company"))
+        assert company.full_name == "Partner program (automatic)"
+        assert agreement.status == "countersigned"
+    await harness.smtp.arrival(lambda m: app["contact_email"] in m.recipients
+                               and "password" in m.subject.lower())

@@ -1,12 +1,19 @@
 """Determinism: today's workflow code must replay yesterday's histories without a mismatch.
 
-Saved histories live in tests/histories/. After a deliberate change to workflow code (guarded by
-workflow.patched), add a new one: PRM_RECORD_HISTORIES=1 pytest tests/workflows/test_replay.py
+Saved histories live in tests/histories/ and are frozen (tests/workflows/test_histories_frozen.py).
+After a deliberate change to workflow code (guarded by workflow.patched), save a new one beside the
+old, from a scenario below that takes the new path:
+  PRM_RECORD_HISTORIES=1 pytest tests/workflows/test_replay.py -k 'test_fresh_history_replays and <id>'
+then add its line to tests/histories/MANIFEST.sha256 (`sha256sum <file> >> MANIFEST.sha256` there).
 """
 
 from __future__ import annotations
 
+import base64
+import importlib
+import json
 import os
+import pkgutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,7 +22,9 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from domain.tasks import Actor
-from tests.workflows.conftest import MANAGER
+from tests.conftest import unique_email
+from tests.workflows.conftest import MANAGER, asked_until_the_round_limit, signed_by_both
+import workflows
 from workflows import WORKFLOWS
 from workflows.client import DATA_CONVERTER
 
@@ -29,6 +38,33 @@ def replayer() -> Replayer:
 
 def test_there_are_saved_histories():
     assert len(SAVED) >= 2, "tests/histories/ must hold saved histories to replay"
+
+
+def _patches_in_code() -> set[str]:
+    """Every `workflow.patched` id, by the convention that names them `<WHAT>_PATCH`."""
+    found = set()
+    for info in pkgutil.iter_modules(workflows.__path__, "workflows."):
+        module = importlib.import_module(info.name)
+        found |= {value for name, value in vars(module).items()
+                  if name.endswith("_PATCH") and isinstance(value, str)}
+    return found
+
+
+def _patches_taken(path: Path) -> set[str]:
+    taken = set()
+    for event in json.loads(path.read_text())["events"]:
+        marker = event.get("markerRecordedEventAttributes", {})
+        for payload in marker.get("details", {}).get("patch-data", {}).get("payloads", []):
+            taken.add(json.loads(base64.b64decode(payload["data"]))["id"])
+    return taken
+
+
+def test_every_patch_has_a_saved_history_that_takes_it():
+    """A patched path without a saved history is one a later change can break unnoticed."""
+    patches = _patches_in_code()
+    assert len(patches) >= 5
+    taken = set().union(*map(_patches_taken, SAVED))
+    assert sorted(patches - taken) == [], "save a history of each new path (see the docstring)"
 
 
 @pytest.mark.parametrize("path", SAVED, ids=[p.stem for p in SAVED])
@@ -73,8 +109,43 @@ async def _rejected(harness):
     return handle
 
 
-@pytest.mark.parametrize("scenario", [_more_info_then_activated, _expired_review, _rejected],
-                         ids=["more_info_then_activated", "expired_review", "rejected"])
+async def _contact_taken_then_activated(harness):
+    """Issue 8's patched paths: the countersignature reminds, escalates and is overdue before it
+    is decided; the contact's email belongs to another partner's user, so a manager names another
+    contact (invite_contact), and activation clears the assignment."""
+    first, first_org, first_app = await harness.start()
+    await signed_by_both(harness, first, first_org, first_app)
+    await first.result()
+    handle, org_id, app = await harness.start(contact_email=first_app["contact_email"])
+    await harness.decide(handle, await harness.open_task(handle, "review_application"), MANAGER,
+                         {"decision": "approve"})
+    partner = Actor(name="Li Wei", org_id=org_id, ip="198.51.100.4", user_agent="Chromium")
+    await harness.decide(handle, await harness.open_task(handle, "sign_agreement"), partner,
+                         {"full_name": "Li Wei", "accept": True})
+    countersign = await harness.open_task(handle, "countersign")
+    await harness.env.sleep(timedelta(days=3, hours=1))  # reminder, escalation, overdue notice
+    await harness.decide(handle, countersign, MANAGER, {"full_name": "Mia Manager", "accept": True})
+    contact = await harness.open_task(handle, "invite_contact")
+    await harness.decide(handle, contact, MANAGER,
+                         {"contact_name": "Wang Fang", "contact_email": unique_email("wang.fang")})
+    await handle.result()
+    return handle
+
+
+async def _round_limit(harness):
+    handle, _, _, _ = await asked_until_the_round_limit(harness)
+    await handle.result()
+    return handle
+
+
+SCENARIOS = {"more_info_then_activated": _more_info_then_activated,
+             "expired_review": _expired_review, "rejected": _rejected,
+             # issue 8, saved beside the first release's
+             "contact_taken_then_activated": _contact_taken_then_activated,
+             "round_limit": _round_limit}
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS.values(), ids=SCENARIOS.keys())
 async def test_fresh_history_replays(harness, scenario):
     handle = await scenario(harness)
     history = await handle.fetch_history()
