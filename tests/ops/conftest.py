@@ -1,9 +1,15 @@
-"""Ops fixtures: the shared dev server (tests/conftest.py), a probe worker on its own task queue,
-and probe workflows in the three states the ops pages care about."""
+"""Ops fixtures: real PartnerOnboardingWorkflows on the shared dev server (tests/conftest.py), run
+by the product's worker with its real activities, in the states the ops pages care about.
+
+Two workers on two task queues of their own: one whose SMTP server is up (the real aiosmtpd
+catcher), one whose SMTP server is down (a port nobody listens on), so an application sent there
+fails its first activity attempt after attempt, as in a mail outage.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import threading
 import uuid
 from collections.abc import Iterator
@@ -12,21 +18,32 @@ from dataclasses import dataclass
 import pytest
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
-from temporalio.worker import Worker
 
+from db.session import make_sessions
+from devstack.ports import free_port
+from devstack.seed import seed
+from domain import ids
+from domain.onboarding import OnboardingInput
+from domain.program import ProgramRules
+from domain.tasks import Actor, CompleteTaskInput
 from settings import Settings
-from tests.ops.probe import (TASK_QUEUE, OpsProbeWorkflow, ProbeDecision, ProbeInput, prepare_probe,
-                             send_probe_mail)
+from tests.conftest import application
+from worker import build_worker
+from workflows import PartnerOnboardingWorkflow
 from workflows.client import DATA_CONVERTER
 from workflows.search import PARTNER_NAME, PARTNER_ORG
+from workflows.start import start_onboarding
+
+MANAGER = Actor(name="Mia Manager", roles=("channel_manager",), user_id=1)
+REJECTION = "No coverage in our regions"
 
 
 class LoopThread:
-    """An event loop in a thread: the probe worker keeps running while sync Flask tests block."""
+    """An event loop in a thread: the workers keep running while sync Flask tests block."""
 
     def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self.loop.run_forever, name="ops-probe", daemon=True)
+        self._thread = threading.Thread(target=self.loop.run_forever, name="ops-workers", daemon=True)
         self._thread.start()
 
     def run(self, coro, timeout: float = 60):
@@ -38,38 +55,55 @@ class LoopThread:
 
 
 @dataclass
-class Probe:
+class Onboarding:
     handle: WorkflowHandle
     org_id: str
+    reference: str
     company: str
+
+    @property
+    def review_title(self) -> str:
+        return f"Review application {self.reference}: {self.company}"  # workflows/onboarding.py
 
 
 @dataclass
-class ProbeWorld:
+class OpsWorld:
     client: Client
     loop: LoopThread
-    waiting: Probe     # running, waiting on the decision timer
-    decided: Probe     # completed through the `decide` update
-    failing: Probe     # running, its mail activity failing attempt after attempt
-    wedged: Probe      # running, its workflow task failing attempt after attempt
+    smtp_down_port: int
+    waiting: Onboarding    # running: its review task open, the review's reminder timer running
+    decided: Onboarding    # completed: rejected by Mia Manager through the complete_task update
+    failing: Onboarding    # running: accept_application failing attempt after attempt (SMTP down)
+    wedged: Onboarding     # running: started with an input the workflow cannot read
 
     def run(self, coro, timeout: float = 60):
         return self.loop.run(coro, timeout)
 
 
-async def _start(client: Client, fail: bool = False, wedge: bool = False) -> Probe:
-    org_id = str(uuid.uuid4())
-    company = f"Probe {uuid.uuid4().hex[:6]} 有限公司"
+async def _start(client: Client, task_queue: str) -> Onboarding:
+    org_id = ids.new_org_id()
+    reference = ids.application_reference(org_id)
+    app = application(company_name=f"Ops {uuid.uuid4().hex[:6]} 有限公司")
+    handle = await start_onboarding(client, task_queue,
+                                    OnboardingInput(org_id, reference, app, ProgramRules(), "en"))
+    return Onboarding(handle, org_id, reference, app["company_name"])
+
+
+async def _start_unreadable(client: Client, task_queue: str) -> Onboarding:
+    """A start whose input the workflow code cannot decode (a client on an older input shape):
+    every workflow task fails, and the workflow cannot move until someone fixes it."""
+    org_id = ids.new_org_id()
+    company = f"Ops {uuid.uuid4().hex[:6]} Wedged Ltd"
     handle = await client.start_workflow(
-        OpsProbeWorkflow.run, ProbeInput(org_id, company, fail, wedge), id=f"ops-probe-{org_id}",
-        task_queue=TASK_QUEUE, static_summary=f"Partner application from {company}",
-        static_details="Submitted through the ops probe",
+        "PartnerOnboardingWorkflow", {"org_id": org_id, "company": company},
+        id=ids.onboarding_workflow_id(org_id), task_queue=task_queue,
+        static_summary=f"Partner application from {company}",
         search_attributes=TypedSearchAttributes([SearchAttributePair(PARTNER_ORG, org_id),
                                                  SearchAttributePair(PARTNER_NAME, company)]))
-    return Probe(handle, org_id, company)
+    return Onboarding(handle, org_id, "", company)
 
 
-async def _wait_for(predicate, timeout: float = 30.0) -> None:
+async def wait_for(predicate, timeout: float = 30.0) -> None:
     for _ in range(int(timeout * 10)):
         if await predicate():
             return
@@ -77,58 +111,81 @@ async def _wait_for(predicate, timeout: float = 30.0) -> None:
     raise AssertionError("condition not reached in time")
 
 
+def timer_started(handle: WorkflowHandle):
+    async def check() -> bool:
+        history = await handle.fetch_history()
+        return any(e.HasField("timer_started_event_attributes") for e in history.events)
+    return check
+
+
+def activity_retried(handle: WorkflowHandle, more_than: int = 2):
+    async def check() -> bool:
+        desc = await handle.describe()
+        return any(p.attempt > more_than for p in desc.raw_description.pending_activities)
+    return check
+
+
 @pytest.fixture(scope="session")
-def probes(dev_server) -> Iterator[ProbeWorld]:
+def ops_settings(dev_server, smtp, sqlite_database_url, tmp_path_factory) -> Settings:
+    mailbox = tmp_path_factory.mktemp("mailbox")
+    return Settings(database_url=sqlite_database_url, temporal_address=dev_server.address,
+                    temporal_task_queue=f"ops-{uuid.uuid4().hex[:8]}", secret_key="ops-test-secret",
+                    smtp_host="127.0.0.1", smtp_port=smtp.port,
+                    base_url="http://prm.test", mailbox_dir=str(mailbox),
+                    temporal_ui_url="http://127.0.0.1:8233")
+
+
+@pytest.fixture(scope="session")
+def onboardings(ops_settings) -> Iterator[OpsWorld]:
     loop = LoopThread()
     stop = asyncio.Event()
     ready = threading.Event()
+    sessions = make_sessions(ops_settings.database_url)
+    seed(sessions)  # the managers the review notices go to
+    smtp_down = dataclasses.replace(ops_settings, smtp_port=free_port(),  # nobody listens there
+                                    temporal_task_queue=f"{ops_settings.temporal_task_queue}-smtp-down")
 
     async def serve(client: Client) -> None:
-        async with Worker(client, task_queue=TASK_QUEUE, workflows=[OpsProbeWorkflow],
-                          activities=[prepare_probe, send_probe_mail]):
+        async with build_worker(client, ops_settings, sessions), build_worker(client, smtp_down, sessions):
             ready.set()
             await stop.wait()
 
-    client = loop.run(Client.connect(dev_server.address, data_converter=DATA_CONVERTER))
+    client = loop.run(Client.connect(ops_settings.temporal_address, data_converter=DATA_CONVERTER))
     serving = asyncio.run_coroutine_threadsafe(serve(client), loop.loop)
-    assert ready.wait(30), "probe worker did not start"
+    assert ready.wait(30), "ops workers did not start"
 
-    async def setup() -> ProbeWorld:
-        waiting, decided, failing = await _start(client), await _start(client), await _start(client, True)
-        wedged = await _start(client, wedge=True)
+    async def setup() -> OpsWorld:
+        queue = ops_settings.temporal_task_queue
+        waiting, decided = await _start(client, queue), await _start(client, queue)
+        failing = await _start(client, smtp_down.temporal_task_queue)
+        wedged = await _start_unreadable(client, queue)
 
-        def timer_started(handle: WorkflowHandle):
-            async def check() -> bool:
-                history = await handle.fetch_history()
-                return any(e.HasField("timer_started_event_attributes") for e in history.events)
-            return check
-
-        async def retried() -> bool:
-            desc = await failing.handle.describe()
-            return any(p.attempt > 2 for p in desc.raw_description.pending_activities)
-
-        # Decide only once the decision timer runs, so the history shows the timer and its cancel.
-        await _wait_for(timer_started(decided.handle))
-        await decided.handle.execute_update(OpsProbeWorkflow.decide, ProbeDecision(
-            "probe-task-1", "req-1", actor={"name": "Mia Manager", "roles": ["channel_manager"]},
-            payload={"decision": "approve"}))
+        # Decide once the review waits on its deadline, so the history shows the timer's cancel.
+        await wait_for(timer_started(decided.handle))
+        task_id = ids.task_id(decided.handle.id, "review", 1)
+        request_id = f"{task_id}/ops-test"
+        await decided.handle.execute_update(
+            PartnerOnboardingWorkflow.complete_task,
+            CompleteTaskInput(task_id, request_id, MANAGER,
+                              {"decision": "reject", "reason": REJECTION}), id=request_id)
         await decided.handle.result()
+
         async def wedged_twice() -> bool:
             desc = await wedged.handle.describe()
             return desc.raw_description.pending_workflow_task.attempt > 1
 
-        await _wait_for(retried)
-        await _wait_for(wedged_twice)
-        await _wait_for(timer_started(waiting.handle))
-        return ProbeWorld(client, loop, waiting, decided, failing, wedged)
+        await wait_for(activity_retried(failing.handle))
+        await wait_for(wedged_twice)
+        await wait_for(timer_started(waiting.handle))
+        return OpsWorld(client, loop, smtp_down.smtp_port, waiting, decided, failing, wedged)
 
-    world = loop.run(setup())
+    world = loop.run(setup(), timeout=90)
     yield world
 
     async def teardown() -> None:
-        for p in (world.waiting, world.failing, world.wedged):
+        for o in (world.waiting, world.failing, world.wedged):
             try:
-                await p.handle.terminate("ops tests finished")
+                await o.handle.terminate("ops tests finished")
             except Exception:
                 pass
         stop.set()
@@ -136,12 +193,4 @@ def probes(dev_server) -> Iterator[ProbeWorld]:
     loop.run(teardown())
     serving.result(30)
     loop.close()
-
-
-@pytest.fixture(scope="session")
-def ops_settings(dev_server, sqlite_database_url, tmp_path_factory) -> Settings:
-    mailbox = tmp_path_factory.mktemp("mailbox")
-    return Settings(database_url=sqlite_database_url, temporal_address=dev_server.address,
-                    temporal_task_queue=TASK_QUEUE, secret_key="ops-test-secret",
-                    base_url="http://prm.test", mailbox_dir=str(mailbox),
-                    temporal_ui_url="http://127.0.0.1:8233")
+    sessions.kw["bind"].dispose()

@@ -1,12 +1,14 @@
-"""The readable timeline and the describe() summary, from real histories on the dev server."""
+"""The readable timeline and the describe() summary, from live PartnerOnboardingWorkflow runs on
+the dev server (the saved histories: test_saved_histories.py)."""
 
 from __future__ import annotations
 
-import json
+import asyncio
+from datetime import timedelta
 
 import pytest
 
-from tests.ops.probe import FAILURE_MESSAGE
+from tests.ops.conftest import MANAGER, REJECTION
 from web.ops import temporal as ops_temporal
 from web.ops.history import pending_timers, timeline
 
@@ -17,77 +19,87 @@ def _facts(row) -> dict[str, str]:
     return {str(k): v for k, v in row.facts}
 
 
-def test_timeline_reads_like_prose(probes):
-    history = probes.run(probes.decided.handle.fetch_history())
-    rows = timeline(history.events)
+def _row(rows, label: str, **facts):
+    return next(r for r in rows if str(r.label) == label
+                and all(_facts(r).get(k.replace("_", " ").capitalize()) == v for k, v in facts.items()))
+
+
+def test_timeline_of_a_rejected_application_reads_like_prose(onboardings):
+    decided = onboardings.decided
+    rows = timeline(onboardings.run(decided.handle.fetch_history()).events)
     labels = [str(r.label) for r in rows]
     assert labels[0] == "Workflow started" and labels[-1] == "Workflow completed"
-    assert probes.decided.org_id in _facts(rows[0])["Input"]
+    started = _facts(rows[0])
+    assert started["Workflow type"] == "PartnerOnboardingWorkflow" and decided.org_id in started["Input"]
 
-    scheduled = next(r for r in rows if str(r.label) == "Activity scheduled")
-    assert _facts(scheduled)["Activity"] == "prepare_probe"
-    completed = next(r for r in rows if str(r.label) == "Activity completed")
-    assert _facts(completed)["Result"] == json.dumps(f"prepared {probes.decided.company}", ensure_ascii=False)
+    accepted = _row(rows, "Activity scheduled", activity="accept_application")
+    assert str(accepted.step) == "Record and screen the application, open its review"
+    assert _facts(accepted)["Opens task"] == decided.review_title
+    assert _facts(accepted)["Stage"] == "In review"
+    screened = _row(rows, "Activity completed", activity="accept_application")
+    assert _facts(screened)["Screening"] == "nothing to flag"
 
-    timer = next(r for r in rows if str(r.label) == "Timer started")
-    assert _facts(timer)["Duration"] == "1d 12h"
+    decision = _row(rows, "Update accepted")
+    assert (_facts(decision)["Update"], _facts(decision)["Who"], _facts(decision)["Decision"],
+            _facts(decision)["Task"]) == ("complete_task", MANAGER.name, "Rejected", decided.review_title)
+    assert _facts(decision)["Reason"] == REJECTION
+    assert _facts(_row(rows, "Update completed"))["Update"] == "complete_task"
 
-    update = next(r for r in rows if str(r.label) == "Update accepted")
-    facts = _facts(update)
-    assert (facts["Update"], facts["Who"], facts["Decision"]) == ("decide", "Mia Manager", "approve")
-    done = next(r for r in rows if str(r.label) == "Update completed")
-    assert _facts(done)["Update"] == "decide" and _facts(done)["Result"] == '"approve"'
-
-    stages = [_facts(r).get("ProcessStage") for r in rows if str(r.label) == "Search attributes set"]
-    assert stages == ['"in_review"', '"approved"']
-    assert not pending_timers(history.events)  # the decision cancelled the timer
+    mail = _row(rows, "Activity scheduled", activity="send_mail")
+    assert _facts(mail)["Mail"].startswith("application_rejected → ")
+    # In the order it happened: screened, reviewed, decided, the applicant told, done.
+    order = [rows.index(r) for r in (accepted, screened, decision, mail)]
+    assert order == sorted(order)
+    assert '"rejected"' in _facts(rows[-1])["Result"]
+    assert not pending_timers(history_events(onboardings, decided))  # the decision ended the wait
 
 
-def test_routine_workflow_task_events_are_marked(probes):
-    history = probes.run(probes.decided.handle.fetch_history())
-    rows = timeline(history.events)
+def history_events(world, onboarding):
+    return world.run(onboarding.handle.fetch_history()).events
+
+
+def test_routine_workflow_task_events_are_marked(onboardings):
+    rows = timeline(history_events(onboardings, onboardings.decided))
     assert any(r.routine for r in rows) and not rows[0].routine
 
 
-def test_pending_timer_of_a_waiting_workflow(probes):
-    history = probes.run(probes.waiting.handle.fetch_history())
-    (timer,) = pending_timers(history.events)
-    assert timer.duration.total_seconds() == 36 * 3600
+def test_pending_timer_of_a_waiting_review(onboardings):
+    (timer,) = pending_timers(history_events(onboardings, onboardings.waiting))
+    # The reminder at half the review's two days (computed from the workflow's now: a hair short).
+    assert abs(timer.duration - timedelta(days=1)) < timedelta(seconds=5)
     assert timer.fires_at > timer.started
 
 
-def test_describe_shows_failing_activity_and_current_details(probes):
-    d = probes.run(ops_temporal.describe(probes.client, probes.failing.handle.id))
-    assert d.status == "running"
-    assert d.static_summary == f"Partner application from {probes.failing.company}"
-    assert d.static_details == "Submitted through the ops probe"
-    assert d.current_details == "in_review: Awaiting review by a channel manager"
-    assert d.search_attributes["PartnerOrg"] == probes.failing.org_id
+def test_describe_shows_the_failing_activity_and_current_details(onboardings):
+    failing = onboardings.failing
+    d = onboardings.run(ops_temporal.describe(onboardings.client, failing.handle.id))
+    assert d.status == "running" and d.workflow_type == "PartnerOnboardingWorkflow"
+    assert d.static_summary == f"Partner application {failing.reference} from {failing.company}"
+    assert d.search_attributes["PartnerOrg"] == failing.org_id
     (p,) = d.pending_activities
-    assert p.activity_type == "send_probe_mail" and p.attempt > 1 and FAILURE_MESSAGE in p.last_failure
+    assert p.activity_type == "accept_application" and p.attempt > 1
+    assert f"port {onboardings.smtp_down_port}" in p.last_failure  # the mail server it could not reach
 
 
-def test_stuck_scan_finds_the_failing_workflow_only(probes):
-    found, _ = probes.run(ops_temporal.stuck_workflows(probes.client), timeout=90)
+def test_stuck_scan_finds_the_failing_and_the_wedged_workflow_only(onboardings):
+    found, _ = onboardings.run(ops_temporal.stuck_workflows(onboardings.client), timeout=90)
     ids = {s.row.workflow_id for s in found}
-    assert probes.failing.handle.id in ids
-    assert probes.waiting.handle.id not in ids
+    assert onboardings.failing.handle.id in ids and onboardings.wedged.handle.id in ids
+    assert onboardings.waiting.handle.id not in ids
 
 
-def test_partner_filter_matches_org_id_and_name_prefix(probes):
+def test_partner_filter_matches_org_id_and_name_prefix(onboardings):
     async def ids_for(partner: str) -> set[str]:
-        page = await ops_temporal.list_page(probes.client, ops_temporal.build_query(partner=partner))
+        page = await ops_temporal.list_page(onboardings.client, ops_temporal.build_query(partner=partner))
         return {r.workflow_id for r in page.rows}
 
-    wanted = probes.waiting.handle.id
-    assert probes.run(_eventually(lambda: ids_for(probes.waiting.org_id), wanted)) == {wanted}
-    assert wanted in probes.run(_eventually(lambda: ids_for(probes.waiting.company[:10]), wanted))
+    wanted = onboardings.waiting.handle.id
+    assert onboardings.run(_eventually(lambda: ids_for(onboardings.waiting.org_id), wanted)) == {wanted}
+    assert wanted in onboardings.run(_eventually(lambda: ids_for(onboardings.waiting.company[:10]), wanted))
 
 
 async def _eventually(fetch, wanted: str, timeout: float = 20.0):
     """Visibility is eventually consistent: poll until the write shows up."""
-    import asyncio
-
     for _ in range(int(timeout * 5)):
         found = await fetch()
         if wanted in found:

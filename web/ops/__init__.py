@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from temporalio.service import RPCError, RPCStatusCode
 
 from db.models import OutboxMail, Task
-from web.ops import mailbox as ops_mailbox, temporal as ops_temporal
+from web.ops import exported as ops_exported, mailbox as ops_mailbox, temporal as ops_temporal
 from web.database import db
 from web.ops.history import pending_timers, timeline
 from web.security import roles_required
@@ -103,11 +103,31 @@ def _about_one(work):
 def workflow(workflow_id: str):
     run_id = request.args.get("run_id") or None
     details = _about_one(lambda c: ops_temporal.describe(c, workflow_id, run_id))
-    show_all = request.args.get("all") == "1"
+    return _workflow_page(details, show_all=request.args.get("all") == "1")
+
+
+@bp.post("/history")
+def exported_history():
+    """An exported history read back (another environment's, a saved one): the page its workflow
+    would have, from the events alone."""
+    upload = request.files.get("history")
+    if upload is None or not upload.filename:
+        abort(400, gettext("Choose a history file (JSON) to read."))
+    try:
+        history = ops_exported.load(upload.read().decode("utf-8"),
+                                    ops_exported.workflow_id_from_filename(upload.filename))
+    except (UnicodeDecodeError, ops_exported.NotAHistory):
+        abort(400, gettext("This file is not a Temporal workflow history in JSON."))
+    return _workflow_page(ops_exported.details_from_history(history),
+                          show_all=request.form.get("all") == "1", exported=True)
+
+
+def _workflow_page(details: ops_temporal.WorkflowDetails, show_all: bool, exported: bool = False):
     rows = [r for r in timeline(details.history) if show_all or not r.routine]
     return render_template("ops/workflow.html", wf=details, rows=rows, show_all=show_all,
+                           exported=exported,
                            timers=pending_timers(details.history) if details.status == "running" else [],
-                           ui_url=_ui_url(details.workflow_id, details.run_id))
+                           ui_url=None if exported else _ui_url(details.workflow_id, details.run_id))
 
 
 @bp.get("/workflows/<workflow_id>/history.json")

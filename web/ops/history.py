@@ -18,6 +18,8 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.failure.v1 import Failure
 from temporalio.api.history.v1 import HistoryEvent
 
+from web.ops import steps
+
 SUMMARY_CHARS = 160
 # The worker's bookkeeping: three events per workflow task, noise unless something failed.
 ROUTINE = frozenset({EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
@@ -64,6 +66,7 @@ class TimelineRow:
     time: datetime
     label: str
     facts: list[tuple[Any, str]] = field(default_factory=list)  # (label, value), label may be lazy
+    step: Any = ""           # what the activity is for, in an operator's words (web/ops/steps.py)
     failed: bool = False
     routine: bool = False
 
@@ -92,6 +95,16 @@ def payload_text(payload: Payload, limit: int = SUMMARY_CHARS) -> str:
     return shorten(text, limit)
 
 
+def payload_plain_text(payload: Payload) -> str:
+    """A payload that holds text (a summary, a search attribute) as that text, without quotes."""
+    value = payload_json(payload)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return payload_text(payload)
+
+
 def payloads_text(payloads: Payloads | Iterable[Payload], limit: int = SUMMARY_CHARS) -> str:
     items = list(payloads.payloads if isinstance(payloads, Payloads) else payloads)
     return shorten(", ".join(payload_text(p, limit) for p in items), limit)
@@ -104,6 +117,11 @@ def payload_json(payload: Payload) -> Any:
     except ValueError:
         pass
     return None
+
+
+def _first(payloads: Payloads) -> Any:
+    """The first argument (or the result) as JSON: what the step's facts are read from."""
+    return payload_json(payloads.payloads[0]) if payloads.payloads else None
 
 
 def failure_text(failure: Failure) -> str:
@@ -121,7 +139,11 @@ def shorten(text: str, limit: int = SUMMARY_CHARS) -> str:
 
 
 def duration_text(d: timedelta) -> str:
-    seconds = round(d.total_seconds())  # timers computed from "now" come out a hair short
+    seconds = round(d.total_seconds())
+    if seconds >= 3600:
+        # A deadline's timer is computed from the workflow's "now", after the activity that opened
+        # its step: a day's timer comes out a second or two short, to the minute it is a day.
+        seconds = round(seconds / 60) * 60
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
@@ -138,22 +160,29 @@ def event_label(event_type: int) -> Any:
 
 # -- the timeline -----------------------------------------------------------------------------
 
+@dataclass
+class _Seen:
+    """What later events refer back to: each names an earlier one by id only."""
+    activity_types: dict[int, str] = field(default_factory=dict)  # scheduled event id -> type
+    updates: dict[str, str] = field(default_factory=dict)         # update id -> update name
+    task_titles: dict[str, str] = field(default_factory=dict)     # task id -> its title
+
+
 def timeline(events: Iterable[HistoryEvent]) -> list[TimelineRow]:
     rows: list[TimelineRow] = []
-    activity_types: dict[int, str] = {}   # scheduled event id -> activity type
-    updates: dict[int, str] = {}          # accepted event id -> update name
+    seen = _Seen()
     for ev in events:
         row = TimelineRow(ev.event_id, ev.event_time.ToDatetime().replace(tzinfo=timezone.utc),
                           event_label(ev.event_type), routine=ev.event_type in ROUTINE)
         if ev.user_metadata.HasField("summary"):
-            row.facts.append((_l("Summary"), payload_text(ev.user_metadata.summary)))
-        _facts(ev, row, activity_types, updates)
+            row.facts.append((_l("Summary"), payload_plain_text(ev.user_metadata.summary)))
+        _facts(ev, row, seen)
         rows.append(row)
     return rows
 
 
-def _facts(ev: HistoryEvent, row: TimelineRow, activity_types: dict[int, str],
-           updates: dict[int, str]) -> None:
+def _facts(ev: HistoryEvent, row: TimelineRow, seen: _Seen) -> None:
+    activity_types = seen.activity_types
     kind = ev.WhichOneof("attributes")
     a = getattr(ev, kind) if kind else None
     t = ev.event_type
@@ -168,27 +197,35 @@ def _facts(ev: HistoryEvent, row: TimelineRow, activity_types: dict[int, str],
         row.facts.append((_l("Failure"), failure_text(a.failure)))
         if hasattr(a, "scheduled_event_id") and a.scheduled_event_id in activity_types:
             row.facts.insert(0, (_l("Activity"), activity_types[a.scheduled_event_id]))
+            row.step = steps.step_text(activity_types[a.scheduled_event_id])
     elif t == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED:
         row.failed = True
         row.facts += [(_l("Reason"), a.reason or "-"), (_l("By"), a.identity or "-")]
     elif t == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
         activity_types[ev.event_id] = a.activity_type.name
-        row.facts += [(_l("Activity"), a.activity_type.name), (_l("Input"), payloads_text(a.input))]
+        row.step = steps.step_text(a.activity_type.name)
+        row.facts += [(_l("Activity"), a.activity_type.name),
+                      *steps.input_facts(_first(a.input), seen.task_titles),
+                      (_l("Input"), payloads_text(a.input))]
     elif t == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+        row.step = steps.step_text(activity_types.get(a.scheduled_event_id, ""))
         row.facts += [(_l("Activity"), activity_types.get(a.scheduled_event_id, "?")),
                       (_l("Attempt"), str(a.attempt))]
         if a.HasField("last_failure"):
             row.facts.append((_l("Last failure"), failure_text(a.last_failure)))
     elif t == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+        row.step = steps.step_text(activity_types.get(a.scheduled_event_id, ""))
         row.facts += [(_l("Activity"), activity_types.get(a.scheduled_event_id, "?")),
-                      (_l("Result"), payloads_text(a.result))]
+                      *steps.result_facts(_first(a.result)), (_l("Result"), payloads_text(a.result))]
     elif t == EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED:
         row.failed = True
+        row.step = steps.step_text(activity_types.get(a.scheduled_event_id, ""))
         row.facts += [(_l("Activity"), activity_types.get(a.scheduled_event_id, "?")),
                       (_l("Failure"), failure_text(a.failure))]
     elif t == EventType.EVENT_TYPE_TIMER_STARTED:
-        row.facts += [(_l("Timer"), a.timer_id),
-                      (_l("Duration"), duration_text(a.start_to_fire_timeout.ToTimedelta()))]
+        duration = a.start_to_fire_timeout.ToTimedelta()
+        row.facts += [(_l("Timer"), a.timer_id), (_l("Duration"), duration_text(duration)),
+                      (_l("Fires at"), (row.time + duration).strftime("%Y-%m-%d %H:%M:%S UTC"))]
     elif t in (EventType.EVENT_TYPE_TIMER_FIRED, EventType.EVENT_TYPE_TIMER_CANCELED):
         row.facts.append((_l("Timer"), a.timer_id))
     elif t == EventType.EVENT_TYPE_MARKER_RECORDED:
@@ -198,12 +235,13 @@ def _facts(ev: HistoryEvent, row: TimelineRow, activity_types: dict[int, str],
                       (_l("By"), a.identity or "-")]
     elif t == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
         inp = a.accepted_request.input
-        updates[ev.event_id] = inp.name
-        row.facts += [(_l("Update"), inp.name), *_decision_facts(inp.args),
+        seen.updates[a.accepted_request.meta.update_id] = inp.name
+        row.facts += [(_l("Update"), inp.name), *steps.decision_facts(_first(inp.args), seen.task_titles),
                       (_l("Input"), payloads_text(inp.args)),
                       (_l("Client"), a.accepted_request.meta.identity or "-")]
     elif t == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
-        row.facts.append((_l("Update"), updates.get(a.accepted_event_id, a.meta.update_id)))
+        # By update id: the time-skipping test server leaves accepted_event_id at 0.
+        row.facts.append((_l("Update"), seen.updates.get(a.meta.update_id, a.meta.update_id)))
         if a.outcome.HasField("failure"):
             row.failed = True
             row.facts.append((_l("Failure"), failure_text(a.outcome.failure)))
@@ -221,30 +259,15 @@ def _marker_facts(a, row: TimelineRow) -> None:
     row.label = str(_l("Local activity failed")) if a.HasField("failure") else str(_l("Local activity completed"))
     data = payload_json(a.details["data"].payloads[0]) if "data" in a.details else None
     if isinstance(data, dict):
+        row.step = steps.step_text(str(data.get("activity_type", "")))
         row.facts += [(_l("Activity"), str(data.get("activity_type", "?"))),
                       (_l("Attempt"), str(data.get("attempt", "?")))]
     if a.HasField("failure"):
         row.failed = True
         row.facts.append((_l("Failure"), failure_text(a.failure)))
     elif "result" in a.details:
-        row.facts.append((_l("Result"), payloads_text(a.details["result"])))
-
-
-def _decision_facts(args: Payloads) -> list[tuple[Any, str]]:
-    """Who decided what: the human-step update carries an actor and a form payload."""
-    first = payload_json(args.payloads[0]) if args.payloads else None
-    if not isinstance(first, dict):
-        return []
-    facts: list[tuple[Any, str]] = []
-    actor = first.get("actor")
-    if isinstance(actor, dict) and actor.get("name"):
-        facts.append((_l("Who"), str(actor["name"])))
-    payload = first.get("payload")
-    if isinstance(payload, dict) and payload.get("decision"):
-        facts.append((_l("Decision"), str(payload["decision"])))
-    if first.get("task_id"):
-        facts.append((_l("Task"), str(first["task_id"])))
-    return facts
+        row.facts += [*steps.result_facts(_first(a.details["result"])),
+                      (_l("Result"), payloads_text(a.details["result"]))]
 
 
 def pending_timers(events: Iterable[HistoryEvent]) -> list[PendingTimer]:
