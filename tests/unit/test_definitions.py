@@ -56,3 +56,13 @@ def test_unknown_names_are_refused():
                  lambda: load_program("nope")):
         with pytest.raises(DefinitionError):
             call()
+
+
+@pytest.mark.parametrize("typed", ["ACME-EXAMPLE.COM.", "https://www.acme-example.com./about"])
+def test_a_website_written_with_the_root_dot_is_accepted_and_its_domain_normalised(typed):
+    from domain.screening import normalise_domain
+    from tests.conftest import application
+
+    errors = list(form_validator("partner_application.v1").iter_errors(application(website=typed)))
+    assert [e.message for e in errors] == []
+    assert normalise_domain(typed) == "acme-example.com"
