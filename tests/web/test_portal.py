@@ -92,3 +92,13 @@ def test_staff_have_no_portal(app, sessions):
     client = app.test_client()
     login(client, make_user(sessions, "channel_manager"))
     assert client.get("/portal/").status_code == 403
+
+
+def test_the_contact_your_channel_manager_line_is_for_partners_and_applicants_only(app, sessions):
+    line = "Questions? Contact your channel manager."
+    partner, _, _ = _two_partners(app, sessions)
+    assert line in partner.get("/portal/").get_data(as_text=True)
+    assert line in app.test_client().get("/apply").get_data(as_text=True)
+    staff = app.test_client()
+    login(staff, make_user(sessions, "channel_manager"))
+    assert line not in staff.get("/manage/inbox").get_data(as_text=True)
