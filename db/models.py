@@ -31,12 +31,32 @@ class UTCDateTime(TypeDecorator):
         return value
 
 
+# Indexes a migration creates that the models cannot declare: PostgreSQL's trigram index over the
+# directory's search expression (migration 0006, db/search_text.py). Schema comparisons (Alembic's
+# autogenerate, tests/db) leave them out instead of proposing to drop them.
+UNDECLARED_INDEXES = frozenset({"ix_organisation_search"})
+
+
+def declared_in_models(name: str | None, type_: str, _parent_names: dict) -> bool:
+    """Alembic's include_name hook."""
+    return not (type_ == "index" and name in UNDECLARED_INDEXES)
+
+
 class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
 
 
 class Organisation(Base):
     __tablename__ = "organisation"
+    # The partners directory's orders (id breaks ties), which also serve its filters and counts
+    # by stage. On PostgreSQL its
+    # search has a trigram index too, over an expression (migration 0006, db/search_text.py).
+    __table_args__ = (Index("ix_organisation_status_id", "status", "id"),
+                      Index("ix_organisation_name_id", "name", "id"),
+                      Index("ix_organisation_created_at_id", "created_at", "id"),
+                      Index("ix_organisation_activated_at_id", "activated_at", "id"),
+                      Index("ix_organisation_country_id", "country", "id"),
+                      Index("ix_organisation_partner_type_id", "partner_type", "id"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     reference: Mapped[str] = mapped_column(String(16), unique=True)
@@ -46,7 +66,7 @@ class Organisation(Base):
     country: Mapped[str] = mapped_column(String(2))
     region: Mapped[str] = mapped_column(String(100), default="")
     partner_type: Mapped[str] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(20), default="in_review", index=True)
+    status: Mapped[str] = mapped_column(String(20), default="in_review")
     workflow_id: Mapped[str] = mapped_column(String(100), unique=True)
     application: Mapped[dict[str, Any]] = mapped_column(default=dict)
     flags: Mapped[list[Any]] = mapped_column(default=list)

@@ -18,6 +18,7 @@ STAGE_LABELS = {
     "more_info": _l("More information requested"),
     "agreement_out": _l("Agreement sent for signature"),
     "countersign": _l("Awaiting countersignature"),
+    "awaiting_contact": _l("Waiting for a new contact"),
     "active": _l("Active partner"),
     "rejected": _l("Rejected"),
     "expired": _l("Closed (expired)"),
@@ -61,6 +62,14 @@ FLAG_LABELS = {
     "duplicate_name": _l("Possible duplicate: same name"),
     "free_mail_domain": _l("Free-mail address"),
     "email_domain_mismatch": _l("Email domain differs from website"),
+    "contact_has_account": _l("Contact already has an account"),
+}
+
+# db.models.Agreement.status, as activities/recruitment.py writes it.
+AGREEMENT_STATUS_LABELS = {
+    "sent": _l("Sent for signature"),
+    "signed": _l("Signed by the partner"),
+    "countersigned": _l("Countersigned"),
 }
 
 
@@ -121,5 +130,6 @@ def init_labels(app) -> None:
     app.add_template_filter(lambda c: label(TASK_STATUS_LABELS, c), "task_status_label")
     app.add_template_filter(lambda c: label(WORKFLOW_STATUS_LABELS, c), "workflow_status_label")
     app.add_template_filter(lambda c: label(MAIL_STATUS_LABELS, c), "mail_status_label")
+    app.add_template_filter(lambda c: label(AGREEMENT_STATUS_LABELS, c), "agreement_status_label")
     app.add_template_filter(role_label, "role_label")
     app.add_template_filter(task_heading, "task_heading")

@@ -34,6 +34,8 @@ def nav_items() -> list[tuple[str, str, bool]]:
                        ("portal.organisation", "portal.agreement"))]
         if current_user.has_role("channel_manager"):
             items.append(("manage.inbox", gettext("Inbox"), ("manage.task",)))
+        if current_user.is_staff:
+            items.append(("directory.index", gettext("Partners"), ("directory.partner",)))
         if current_user.has_role("ops", "program_lead"):
             # The ops pages are another module: link to them only once they are registered.
             if has_endpoint("ops.index"):

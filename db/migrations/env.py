@@ -1,7 +1,7 @@
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from db.models import Base
+from db.models import Base, declared_in_models
 
 config = context.config
 target_metadata = Base.metadata
@@ -9,7 +9,8 @@ target_metadata = Base.metadata
 
 def run_migrations_offline() -> None:
     context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
-                      literal_binds=True, render_as_batch=True)
+                      literal_binds=True, render_as_batch=True,
+                      include_name=declared_in_models)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -19,7 +20,7 @@ def run_migrations_online() -> None:
                                      prefix="sqlalchemy.", poolclass=pool.NullPool)
     with connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata,
-                          render_as_batch=True)
+                          render_as_batch=True, include_name=declared_in_models)
         with context.begin_transaction():
             context.run_migrations()
 

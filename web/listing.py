@@ -1,0 +1,251 @@
+"""One list convention for staff lists: search, filters, sortable columns and numbered pages.
+
+A list declares a ListSpec (its columns, which of them sort and by what SQL, its filters and their
+allowed values); ListSpec.parse turns the request's query string into a ListQuery that holds only
+valid values, so nothing a browser sends reaches SQL but a whitelisted column or a bound
+parameter. The ListQuery then builds every link the page shows (column headers, pages, the CSV
+export) with the other parameters kept, and the macros in templates/macros/listing.html draw them.
+
+Parameters: q (search), one per filter, sort, dir (asc|desc), page. A value equal to its default
+is left out of links, so a list's plain URL stays plain.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from flask import request, url_for
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import Session
+
+SEARCH_MAX = 200
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column. `order`: the SQL it sorts by (None: not sortable). `first_desc`: the first
+    click sorts descending (dates read newest first). `may_be_empty`: the order can be NULL, and
+    those rows go last either way (said only where needed: PostgreSQL reads an index backwards
+    only for the NULL order it has, so NOT NULL columns keep the plain ASC / DESC)."""
+
+    key: str
+    label: Any
+    order: ColumnElement | None = None
+    first_desc: bool = False
+    may_be_empty: bool = False
+
+    @property
+    def sortable(self) -> bool:
+        return self.order is not None
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A select of allowed values. `choices()` gives (value, label) pairs in display order, in the
+    reader's language; a value not among them is ignored."""
+
+    key: str
+    label: Any
+    choices: Callable[[], Sequence[tuple[str, str]]]
+    any_label: Any
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    endpoint: str
+    columns: tuple[Column, ...]
+    default_sort: str
+    default_desc: bool = False
+    filters: tuple[Filter, ...] = ()
+    # A unique column sorted after the chosen one: the order is total, so pages neither repeat
+    # nor skip a row when many rows share a value (a country, a stage).
+    tiebreak: ColumnElement | None = None
+    page_size: int = PAGE_SIZE
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+    def parse(self, args: Mapping[str, str]) -> "ListQuery":
+        sortable = {c.key: c for c in self.columns if c.sortable}
+        sort = args.get("sort", "")
+        if sort not in sortable:
+            sort = self.default_sort
+        direction = args.get("dir", "")
+        if direction in ("asc", "desc"):
+            descending = direction == "desc"
+        else:
+            descending = self.default_desc if sort == self.default_sort else sortable[sort].first_desc
+        chosen = {}
+        for flt in self.filters:
+            value = args.get(flt.key, "")
+            if value and value in {v for v, _label in flt.choices()}:
+                chosen[flt.key] = value
+        page = args.get("page", "")
+        return ListQuery(self, search=clean_search(args.get("q", "")), filters=chosen, sort=sort,
+                         descending=descending,
+                         page=int(page) if page.isdigit() and 0 < int(page) < 10**9 else 1)
+
+
+def clean_search(text: str | None) -> str:
+    """What a person typed, as the database should compare it: Unicode normalised (a full-width
+    ＡＢＣ is ABC), control characters dropped, spaces collapsed, bounded in length."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = "".join(c for c in text if unicodedata.category(c)[0] != "C")
+    return " ".join(text.split())[:SEARCH_MAX]
+
+
+def contains_pattern(term: str) -> str:
+    """A LIKE pattern matching `term` anywhere, lower-cased, with LIKE's own wildcards escaped:
+    a search for "50%_off" finds that text and not every name. Use with escape="\\"."""
+    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """A parsed, valid request for one page of a list."""
+
+    spec: ListSpec
+    search: str = ""
+    filters: Mapping[str, str] = field(default_factory=dict)
+    sort: str = ""
+    descending: bool = False
+    page: int = 1
+
+    @property
+    def narrowed(self) -> bool:
+        """A search or a filter is in force (the page offers to clear them)."""
+        return bool(self.search or self.filters)
+
+    def order_by(self) -> list[ColumnElement]:
+        """The chosen column in the chosen direction (empty values last either way), then the
+        tie-break in the same direction, so one index read forwards or backwards serves both."""
+        column = self.spec.column(self.sort)
+        term = column.order.desc() if self.descending else column.order.asc()
+        terms = [term.nulls_last() if column.may_be_empty else term]
+        if self.spec.tiebreak is not None:
+            terms.append(self.spec.tiebreak.desc() if self.descending else self.spec.tiebreak.asc())
+        return terms
+
+    def params(self, **changes: Any) -> dict[str, str]:
+        """This query's parameters with `changes` applied (None removes one), defaults left out."""
+        values: dict[str, Any] = {"q": self.search, **self.filters, "sort": self.sort,
+                                  "dir": "desc" if self.descending else "asc", "page": self.page}
+        values.update(changes)
+        default_desc = (self.spec.default_desc if values["sort"] == self.spec.default_sort
+                        else self.spec.column(values["sort"]).first_desc)
+        if values["sort"] == self.spec.default_sort:
+            values["sort"] = None
+        if values["dir"] == ("desc" if default_desc else "asc"):
+            values["dir"] = None
+        if values["page"] in (1, "1"):
+            values["page"] = None
+        return {k: str(v) for k, v in values.items() if v not in (None, "")}
+
+    def url(self, endpoint: str | None = None, **changes: Any) -> str:
+        """A link to this list (or another endpoint reading the same parameters, like its CSV
+        export) with `changes`; the path's own values (an org id) are kept."""
+        return url_for(endpoint or self.spec.endpoint, **(request.view_args or {}),
+                       **self.params(**changes))
+
+    def cleared_url(self) -> str:
+        """The list without its search and filters, in the same order."""
+        return self.url(q=None, page=1, **dict.fromkeys(self.filters))
+
+    def page_url(self, number: int) -> str:
+        return self.url(page=number)
+
+    def sort_url(self, key: str) -> str:
+        """A header's link: the other direction when the list is sorted by it already, else its
+        first direction. Back to the first page: a new order makes the old page number meaningless."""
+        if key == self.sort:
+            direction = "asc" if self.descending else "desc"
+        else:
+            direction = "desc" if self.spec.column(key).first_desc else "asc"
+        return self.url(sort=key, dir=direction, page=1)
+
+    def aria_sort(self, key: str) -> str | None:
+        if key != self.sort:
+            return None
+        return "descending" if self.descending else "ascending"
+
+    def hidden_fields(self) -> list[tuple[str, str]]:
+        """What the filter form keeps while its own fields change: the sort (not the page)."""
+        kept = self.params(page=1)
+        return [(k, kept[k]) for k in ("sort", "dir") if k in kept]
+
+    def with_page(self, number: int) -> "ListQuery":
+        return replace(self, page=number)
+
+
+def pages_for(total: int, size: int) -> int:
+    """Pages needed for `total` rows; an empty list still has its one (empty) page."""
+    return max(1, -(-total // size))
+
+
+# A search is counted only this many pages past the one shown: a word most rows contain ("ltd")
+# would otherwise make the count read every row (its LIKE is no cheaper for matching them all),
+# while the page itself stops at its fiftieth row. Paging on moves the horizon on.
+COUNT_AHEAD_PAGES = 5
+
+
+def count_rows(session: Session, rows: Select, query: "ListQuery") -> tuple[int, bool]:
+    """(total, exact). Exact without a search (an index counts a whole table quickly); with
+    one, up to COUNT_AHEAD_PAGES past the requested page, and exact=False when there is more."""
+    if not query.search:
+        return session.scalar(select(func.count()).select_from(rows.subquery())) or 0, True
+    horizon = (query.page + COUNT_AHEAD_PAGES) * query.spec.page_size
+    found = session.scalar(select(func.count()).select_from(rows.limit(horizon + 1).subquery())) or 0
+    return min(found, horizon), found <= horizon
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of rows, where it sits in the list, and the page numbers to link to.
+    `exact`: False when `total` is a lower bound (count_rows); the pager then says "more than"
+    and keeps offering the next page."""
+
+    rows: list
+    number: int
+    total: int
+    size: int
+    exact: bool = True
+
+    @property
+    def page_count(self) -> int:
+        return pages_for(self.total, self.size)
+
+    @property
+    def first(self) -> int:
+        """1-based position of the first row shown (0 when there is none)."""
+        return (self.number - 1) * self.size + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return (self.number - 1) * self.size + len(self.rows)
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.page_count or (not self.exact and len(self.rows) == self.size)
+
+    def numbers(self, around: int = 2) -> list[int | None]:
+        """The first, the last and the pages near this one; None marks a gap."""
+        wanted = {1, self.page_count, *range(self.number - around, self.number + around + 1)}
+        shown: list[int | None] = []
+        for n in sorted(n for n in wanted if 1 <= n <= self.page_count):
+            if shown and n - shown[-1] > 1:
+                shown.append(None if n - shown[-1] > 2 else n - 1)
+            shown.append(n)
+        return shown
+
+
+def page_window(query: ListQuery, total: int) -> tuple[int, int]:
+    """(page number, row offset). A page past the end shows the last one: rows change while
+    someone pages through them."""
+    number = min(query.page, pages_for(total, query.spec.page_size))
+    return number, (number - 1) * query.spec.page_size
+
