@@ -74,10 +74,11 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
 def _register_blueprints(app: Flask) -> None:
     from web.auth import bp as auth
     from web.directory import bp as directory
+    from web.home import bp as home
     from web.manage import bp as manage
     from web.ops import bp as ops
     from web.portal import bp as portal
     from web.public import bp as public
 
-    for blueprint in (public, auth, portal, manage, directory, ops):
+    for blueprint in (public, auth, portal, home, manage, directory, ops):
         app.register_blueprint(blueprint)

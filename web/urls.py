@@ -12,12 +12,11 @@ def has_endpoint(name: str) -> bool:
 
 
 def home_for(user) -> str:
-    if user.has_role("channel_manager"):
-        return url_for("manage.inbox")
+    """Staff (managers, leads, ops) start on the staff home; partners in their portal."""
+    if user.is_staff:
+        return url_for("home.index")
     if user.is_partner:
         return url_for("portal.home")
-    if user.has_role("ops") and has_endpoint("ops.index"):
-        return url_for("ops.index")
     return url_for("public.landing")
 
 
@@ -32,6 +31,8 @@ def nav_items() -> list[tuple[str, str, bool]]:
             items += [("portal.home", gettext("Overview"), ("portal.task",)),
                       ("portal.own_organisation", gettext("Organisation"),
                        ("portal.organisation", "portal.agreement"))]
+        if current_user.is_staff:
+            items.append(("home.index", gettext("Home"), ()))
         if current_user.has_role("channel_manager"):
             items.append(("manage.inbox", gettext("Inbox"), ("manage.task",)))
         if current_user.is_staff:

@@ -117,7 +117,8 @@ def test_a_new_partner_is_recruited_in_the_browser(new_context, live_server, smt
     manager.get_by_label("Email").fill(channel_manager.email)
     manager.get_by_label("Password").fill(channel_manager.password)
     manager.get_by_role("button", name="Sign in").click()
-    expect(manager).to_have_url(re.compile(r"/manage/inbox$"))
+    expect(manager).to_have_url(re.compile(r"/manage/home/$"))  # staff land on their home
+    manager.get_by_role("navigation", name="Main").get_by_role("link", name="Inbox").click()
     expect(manager.get_by_role("heading", name="Inbox", exact=True)).to_be_visible()
     find_in_inbox(manager, reference, "Review application")
     expect(manager.get_by_role("heading", name=f"Review application: {company}")).to_be_visible()

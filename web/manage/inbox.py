@@ -25,7 +25,8 @@ def inbox():
     tab = request.args.get("tab", "groups")
     flt = InboxFilter(tab=tab if tab in TABS else "groups",
                       task_type=request.args.get("type", "").strip()[:40],
-                      partner=request.args.get("partner", "").strip()[:200])
+                      partner=request.args.get("partner", "").strip()[:200],
+                      overdue=request.args.get("overdue") == "1")
     session = db()
     counts = inbox_counts(session, current_user)
     page = inbox_page(session, current_user, flt, request.args.get("page", 1, type=int), counts)

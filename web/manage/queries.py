@@ -28,6 +28,8 @@ class InboxFilter:
     tab: str = "groups"
     task_type: str = ""
     partner: str = ""
+    # Only tasks past their due date (the staff home's "Overdue" links here).
+    overdue: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +120,11 @@ def _visible(user: CurrentUser, tab: str):
     return [*_open_staff_tasks(), _tab_conditions(user)[tab]]
 
 
+def overdue_condition(now: datetime):
+    """Overdue as the rows' badge says it (task_views.is_overdue): open and due before now."""
+    return Task.due_at < now
+
+
 def inbox_counts(session: Session, user: CurrentUser) -> InboxCounts:
     """Every tab's count per task type in one GROUP BY, instead of a query per tab and filter."""
     tabs = _tab_conditions(user)
@@ -149,36 +156,66 @@ def inbox_page(session: Session, user: CurrentUser, flt: InboxFilter, number: in
                counts: InboxCounts) -> InboxPage:
     """One page of the tab's tasks, overdue first, then by due date. A page past the end shows the
     last one (tasks are decided while someone pages through them)."""
+    now = datetime.now(timezone.utc)
+    conditions = _filter_conditions(user, flt, now)
+    if flt.partner or flt.overdue:
+        total = _count(session, conditions, flt)
+    else:
+        total = counts.tab(flt.tab, flt.task_type)
+    number = min(max(number, 1), pages_for(total))
+    rows = _rows(session, conditions, flt, now, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+    return InboxPage(rows, number, total)
+
+
+def inbox_preview(session: Session, user: CurrentUser, flt: InboxFilter,
+                  limit: int) -> tuple[int, list[InboxRow]]:
+    """How many tasks the inbox shows for `flt`, and its first `limit` rows in the inbox's
+    order: what the staff home shows before linking to the inbox itself."""
+    now = datetime.now(timezone.utc)
+    conditions = _filter_conditions(user, flt, now)
+    return (_count(session, conditions, flt),
+            _rows(session, conditions, flt, now, limit=limit, offset=0))
+
+
+def _filter_conditions(user: CurrentUser, flt: InboxFilter, now: datetime) -> list:
     conditions = _visible(user, flt.tab)
-    page_ids = select(Task.id)
     if flt.task_type:
         conditions.append(Task.task_type == flt.task_type)
     if flt.partner:
         conditions.append(_partner_condition(flt.partner))
+    if flt.overdue:
+        conditions.append(overdue_condition(now))
+    return conditions
+
+
+def _count(session: Session, conditions: list, flt: InboxFilter) -> int:
+    counted = select(func.count()).select_from(Task)
+    if flt.partner:
+        counted = counted.join(Organisation, Organisation.id == Task.org_id)
+    return session.scalar(counted.where(*conditions)) or 0
+
+
+def _rows(session: Session, conditions: list, flt: InboxFilter, now: datetime, *, limit: int,
+          offset: int) -> list[InboxRow]:
+    page_ids = select(Task.id)
+    if flt.partner:
         page_ids = page_ids.join(Organisation, Organisation.id == Task.org_id)
-        total = session.scalar(select(func.count()).select_from(Task)
-                               .join(Organisation, Organisation.id == Task.org_id).where(*conditions))
-    else:
-        total = counts.tab(flt.tab, flt.task_type)
-    number = min(max(number, 1), pages_for(total))
     # Ordering by due date alone already puts the overdue first (overdue means due before now);
     # the creation time and the id make the order total, so pages neither repeat nor skip a task.
     order = (Task.due_at, Task.created_at, Task.id)
     # The page's ids first, from the task table alone; only those rows are joined and read.
     page_ids = (page_ids.where(*conditions).order_by(*order)
-                .limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE).subquery())
+                .limit(limit).offset(offset).subquery())
     query = (select(*_ROW_COLUMNS)
              .join(page_ids, page_ids.c.id == Task.id)
              .join(Organisation, Organisation.id == Task.org_id)
              .outerjoin(User, User.id == Task.claimed_by_id)
              .order_by(*order))
-    now = datetime.now(timezone.utc)
-    rows = [InboxRow(id=r.id, task_type=r.task_type, status=r.status, due_at=r.due_at,
+    return [InboxRow(id=r.id, task_type=r.task_type, status=r.status, due_at=r.due_at,
                      overdue=r.due_at < now, escalated=bool(r.escalated), org_name=r.org_name,
                      org_reference=r.org_reference, claimed_by_id=r.claimed_by_id,
                      holder_name=r.holder_name or "")
             for r in session.execute(query)]
-    return InboxPage(rows, number, total)
 
 
 def claim(session: Session, task_id: str, user: CurrentUser) -> bool:
