@@ -11,8 +11,6 @@ from __future__ import annotations
 import asyncio
 import threading
 
-from aiosmtpd.controller import Controller
-
 from devstack.smtp import SmtpCatcher, _Handler
 
 
@@ -56,11 +54,12 @@ class _GatedHandler(_Handler):
 
 class GatedSmtpCatcher(SmtpCatcher):
     def __init__(self, port: int = 0) -> None:
-        super().__init__(port=port)
+        # The handler is passed in, not swapped in afterwards: each Controller makes an event
+        # loop that only its own start and stop close.
         self._gate = _Gate()
-        self._handler = _GatedHandler(mailbox_dir=None)
-        self._handler.gate = self._gate
-        self._controller = Controller(self._handler, hostname="127.0.0.1", port=self.port)
+        handler = _GatedHandler(mailbox_dir=None)
+        handler.gate = self._gate
+        super().__init__(port=port, handler=handler)
 
     def hold(self, allow: int = 0) -> None:
         """Let `allow` more messages through, then keep senders waiting."""

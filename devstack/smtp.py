@@ -76,11 +76,13 @@ class _Handler:
 
 
 class SmtpCatcher:
-    def __init__(self, port: int = 0, mailbox_dir: Path | None = None, keep: bool = True) -> None:
+    def __init__(self, port: int = 0, mailbox_dir: Path | None = None, keep: bool = True,
+                 handler: "_Handler | None" = None) -> None:
         """`keep`: hold every message in memory for `received` (tests). `make run` keeps the
-        mailbox files only, so a stack that runs for weeks does not grow with its mail."""
+        mailbox files only, so a stack that runs for weeks does not grow with its mail.
+        `handler`: one of _Handler's kind that does more (devstack/gated_smtp.py)."""
         self.port = port or free_port()
-        self._handler = _Handler(mailbox_dir, keep)
+        self._handler = handler or _Handler(mailbox_dir, keep)
         # SMTPUTF8 (RFC 6531) as real mail servers offer it: an applicant may give an address
         # in Chinese, and the outbox must be able to write to it.
         self._controller = Controller(self._handler, hostname="127.0.0.1", port=self.port,

@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,11 +59,28 @@ class DevServer:
             args += ["--ui-port", str(self.ui_port), "--ui-ip", "127.0.0.1"]
         else:
             args += ["--headless"]
-        out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL
-        self.process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
+        deadline = time.monotonic() + timeout
+        with open(self.log_file, "ab") if self.log_file else open(os.devnull, "wb") as out:
+            # The child writes to its own copy of the descriptor: ours is closed at once.
+            self.process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT,
+                                            start_new_session=True)
         wait_for_port(self.port, timeout=timeout)
+        self._wait_until_serving(deadline)
         return self
+
+    def _wait_until_serving(self, deadline: float) -> None:
+        """The port opens before the frontend serves: restarted on an existing database, the
+        server answered "Frontend is not healthy yet" to the first clients for a while."""
+        check = [temporal_binary(), "operator", "cluster", "health", "--address", self.address]
+        while True:
+            done = subprocess.run(check, capture_output=True, text=True, timeout=30)
+            if done.returncode == 0 and "SERVING" in done.stdout:
+                return
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the Temporal dev server exited with {self.process.returncode}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"Temporal at {self.address} not serving: {done.stdout}{done.stderr}")
+            time.sleep(0.2)
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 20.0) -> int | None:
         """Stops the server (SIGKILL if it does not stop within timeout); its exit code."""

@@ -13,7 +13,7 @@ class WorkerThread:
         self._settings = settings
         self._sessions = sessions
         self._options = worker_options
-        self._loop = asyncio.new_event_loop()
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._ready = threading.Event()
         self._error: BaseException | None = None
@@ -28,17 +28,20 @@ class WorkerThread:
         return self
 
     def stop(self, timeout: float = 30.0) -> None:
-        if self._stop is not None:
+        if self._stop is not None and self._thread.is_alive():
             self._loop.call_soon_threadsafe(self._stop.set)
         self._thread.join(timeout)
 
     def _main(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        try:
-            self._loop.run_until_complete(self._run())
-        except BaseException as exc:  # surfaced to start() for a clear test failure
-            self._error = exc
-            self._ready.set()
+        # A Runner, as asyncio.run: at the end it cancels what is left (the SMTP sessions' closer,
+        # activities.mailer) and closes the loop, instead of leaving both to the garbage collector.
+        with asyncio.Runner() as runner:
+            self._loop = runner.get_loop()
+            try:
+                runner.run(self._run())
+            except BaseException as exc:  # surfaced to start() for a clear test failure
+                self._error = exc
+                self._ready.set()
 
     async def _run(self) -> None:
         from worker import build_worker

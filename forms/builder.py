@@ -12,6 +12,7 @@ from typing import Any
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from definitions.loader import form_schema
@@ -120,7 +121,7 @@ def _field(prop: dict[str, Any], required: bool, locale_name: str):
         if widget == "radio":
             return RadioGroupField(choices=choices, validators=must, invalid_choice_message=invalid,
                                    rendered={}, **kwargs)
-        blank = ("", gettext("Choose…"))
+        blank = SelectChoice("", gettext("Choose…"))
         return FixedSelectField(fixed=FixedChoices([blank, *choices]), validators=must,
                                 invalid_choice_message=invalid, **kwargs)
     return _string_field(prop, must, custom, widget, kwargs)

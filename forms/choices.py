@@ -8,6 +8,7 @@ from typing import Any
 
 from babel import Locale
 from flask_babel import get_locale, gettext
+from wtforms.fields.choices import SelectChoice
 
 
 def current_locale_name() -> str:
@@ -24,14 +25,15 @@ def country_name(code: str, locale_name: str | None = None) -> str:
     return _territories(locale_name or current_locale_name()).get(code, code)
 
 
-def enum_choices(prop: dict[str, Any], locale_name: str) -> list[tuple[str, str]]:
-    """(value, label) pairs in display order: schema order, or by name for countries."""
+def enum_choices(prop: dict[str, Any], locale_name: str) -> list[SelectChoice]:
+    """The options in display order: schema order, or by name for countries."""
     values = prop.get("enum") or prop.get("items", {}).get("enum") or []
     if prop.get("x-choices") == "countries":
         names = _territories(locale_name)
         # Sorted by what the reader sees, so people find their country where they expect it.
-        return sorted(((v, names.get(v, v)) for v in values), key=lambda c: _sort_key(c[1]))
-    return [(v, choice_label(prop, v)) for v in values]
+        return sorted((SelectChoice(v, names.get(v, v)) for v in values),
+                      key=lambda c: _sort_key(c.label))
+    return [SelectChoice(v, choice_label(prop, v)) for v in values]
 
 
 def _sort_key(name: str) -> str:

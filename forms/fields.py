@@ -7,7 +7,7 @@ import re
 from flask_babel import gettext, lazy_gettext, ngettext
 from markupsafe import Markup
 from wtforms import EmailField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.fields.choices import Choice
+from wtforms.fields.choices import Choice, SelectChoice
 from wtforms.validators import Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, Select, html_params
 
@@ -85,11 +85,11 @@ class FixedChoices:
     is looked up in a set. Values are strings (the field's coerce stays `str`).
     """
 
-    def __init__(self, choices: list[tuple[str, str]]) -> None:
+    def __init__(self, choices: list[SelectChoice]) -> None:
         self.choices = list(choices)
-        self.values = frozenset(value for value, _label in self.choices)
-        self._tags = [(value, _option_tag(value, label, False), _option_tag(value, label, True))
-                      for value, label in self.choices]
+        self.values = frozenset(choice.value for choice in self.choices)
+        self._tags = [(c.value, _option_tag(c.value, c.label, False), _option_tag(c.value, c.label, True))
+                      for c in self.choices]
 
     def options_html(self, data) -> str:
         return "".join(chosen if value == data else plain for value, plain, chosen in self._tags)

@@ -30,6 +30,7 @@ class TemporalBridge:
         self._timeout = timeout
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
         self._client: Client | None = None
         self._pid: int | None = None
 
@@ -47,8 +48,9 @@ class TemporalBridge:
         with self._lock:
             if self._loop is None or self._pid != os.getpid():  # first use, or a forked child
                 self._loop = asyncio.new_event_loop()
-                threading.Thread(target=self._loop.run_forever, name="temporal-client",
-                                 daemon=True).start()
+                self._thread = threading.Thread(target=self._loop.run_forever, name="temporal-client",
+                                                daemon=True)
+                self._thread.start()
                 self._client, self._pid = None, os.getpid()
             if self._client is None:
                 # A failed connect leaves the loop running for the next attempt (no thread leak).
@@ -60,8 +62,15 @@ class TemporalBridge:
                                               f"{self._settings.temporal_address}: {exc}") from exc
             return self._loop, self._client
 
-    def close(self) -> None:
+    def close(self, timeout: float = 5.0) -> None:
+        """Stops the loop's thread and closes the loop (a loop only stopped keeps its selector
+        and self-pipe open until the garbage collector finds it)."""
         with self._lock:
-            if self._loop is not None:
-                self._loop.call_soon_threadsafe(self._loop.stop)
-            self._loop, self._client = None, None
+            loop, thread, ours = self._loop, self._thread, self._pid == os.getpid()
+            self._loop, self._thread, self._client = None, None, None
+        if loop is None or not ours:  # a forked child never ran the parent's loop thread
+            return
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout)
+        if not thread.is_alive():
+            loop.close()

@@ -112,10 +112,7 @@ def fault_settings(database_url: str, server: DevServer, smtp: GatedSmtpCatcher)
     return Settings(
         database_url=database_url, temporal_address=server.address,
         temporal_task_queue=f"prm-faults-{uuid.uuid4().hex[:8]}", smtp_host="127.0.0.1",
-        smtp_port=smtp.port, secret_key="fault-test-secret", base_url="http://prm.test", mailbox_dir="",
-        # One test client sends every application of the burst: the limits (tests/web/test_limits.py)
-        # would refuse the eleventh.
-        ratelimit_disabled=True)
+        smtp_port=smtp.port, secret_key="fault-test-secret", base_url="http://prm.test", mailbox_dir="")
 
 
 async def start_application(client: Client, settings: Settings, rules: ProgramRules) -> WorkflowHandle:

@@ -55,11 +55,13 @@ def sent_confirmations(sessions) -> int:
             OutboxMail.key.like("%/application_received/%"), OutboxMail.status == "sent"))
 
 
-def submit(client) -> tuple[str, str]:
-    """One applicant filling in /apply: returns (reference, contact email)."""
-    nonce = nonce_of(client.get("/apply").get_data(as_text=True))
+def submit(client, number: int) -> tuple[str, str]:
+    """Applicant `number` filling in /apply from their own address (the form allows ten
+    applications an hour per address): returns (reference, contact email)."""
+    address = {"REMOTE_ADDR": f"198.51.100.{number + 1}"}
+    nonce = nonce_of(client.get("/apply", environ_base=address).get_data(as_text=True))
     data = application()
-    response = client.post("/apply", data={**data, "form_nonce": nonce})
+    response = client.post("/apply", data={**data, "form_nonce": nonce}, environ_base=address)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     return response.headers["Location"].rsplit("/", 1)[1], data["contact_email"]
 
@@ -75,7 +77,7 @@ def test_worker_killed_mid_flight_every_application_reaches_review_with_one_conf
     web = create_app(settings, {"TESTING": True, "WTF_CSRF_ENABLED": False, "SESSIONS": sessions})
     try:
         client = web.test_client()
-        submitted = [submit(client) for _ in range(APPLICATIONS)]
+        submitted = [submit(client, n) for n in range(APPLICATIONS)]
     finally:
         web.extensions["prm.temporal"].close()
     references = [ref for ref, _ in submitted]

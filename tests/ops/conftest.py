@@ -52,6 +52,7 @@ class LoopThread:
     def close(self) -> None:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(10)
+        self.loop.close()  # an open loop is a ResourceWarning, an error under filterwarnings
 
 
 @dataclass

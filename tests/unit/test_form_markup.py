@@ -3,11 +3,13 @@
 import pytest
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, RadioField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
 from forms.fields import FixedChoices, FixedSelectField, MultiCheckboxField, RadioGroupField
 
-CHOICES = [("", "Choose…"), ("CN", "China"), ("CI", "Côte d’Ivoire"), ("X&Y", 'Say "<x>"')]
+CHOICES = [SelectChoice("", "Choose…"), SelectChoice("CN", "China"), SelectChoice("CI", "Côte d’Ivoire"),
+           SelectChoice("X&Y", 'Say "<x>"')]
 
 
 class Reference(Form):
@@ -35,7 +37,7 @@ def test_a_fixed_select_shows_prefilled_data_like_a_select():
     assert Fixed(data={"country": "CI"}).country() == Reference(data={"country": "CI"}).country()
 
 
-OPTIONS = [("a", "Alpha"), ("b", 'B "&" <b>'), ("c", "中文")]
+OPTIONS = [SelectChoice("a", "Alpha"), SelectChoice("b", 'B "&" <b>'), SelectChoice("c", "中文")]
 
 
 def _groups(rendered: dict):

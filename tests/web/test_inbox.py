@@ -87,15 +87,23 @@ def test_claim_and_unassign(app, sessions):
 
 def test_a_program_lead_can_take_a_task_back_from_anyone(app, sessions):
     org = make_org(sessions)
-    task = make_task(sessions, org, status="claimed")
+    task = make_task(sessions, org)
     holder = make_user(sessions, "channel_manager")
-    with sessions.begin() as s:
-        s.get(Task, task.id).claimed_by_id = holder.id
-    lead = app.test_client()
+    holder_client, lead = app.test_client(), app.test_client()
+    login(holder_client, holder)
     login(lead, make_user(sessions, "program_lead"))
-    lead.post(f"/manage/tasks/{task.id}/unassign")
+    assert holder_client.post(f"/manage/tasks/{task.id}/claim").status_code == 302
+    assert task.id in _ids_in_order(holder_client.get("/manage/inbox?tab=mine").get_data(as_text=True))
+
+    done = lead.post(f"/manage/tasks/{task.id}/unassign", follow_redirects=True).get_data(as_text=True)
+    assert "The task is unassigned and back in the group&#39;s queue." in done
+
     with sessions() as s:
-        assert s.get(Task, task.id).claimed_by_id is None
+        row = s.get(Task, task.id)
+        assert (row.status, row.claimed_by_id) == ("open", None)
+    assert task.id not in _ids_in_order(holder_client.get("/manage/inbox?tab=mine").get_data(as_text=True))
+    assert task.id in _ids_in_order(holder_client.get(
+        f"/manage/inbox?tab=unassigned&partner={org.reference}").get_data(as_text=True))
 
 
 def test_only_staff_reach_the_inbox(app, sessions):

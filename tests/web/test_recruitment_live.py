@@ -8,6 +8,7 @@ import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from html import unescape
 
 import pytest
 from sqlalchemy import select
@@ -17,7 +18,6 @@ from domain import ids
 from domain.onboarding import OnboardingStatus
 from tests.conftest import application
 from tests.web.conftest import field_block, login, make_org, make_task, make_user, nonce_of, tag
-from tests.waiting import wait_until
 from web import create_app
 
 pytestmark = pytest.mark.slow
@@ -71,6 +71,12 @@ def workflow_status(app, org: Organisation) -> OnboardingStatus:
     return app.extensions["prm.temporal"].run(query)
 
 
+def recorded_decisions(app, org: Organisation) -> tuple[str, ...]:
+    """The workflow's decisions once it has taken one in: the update answers when the decision
+    is accepted, a moment before the workflow's main line records it."""
+    return wait_for(lambda: workflow_status(app, org).decisions, "the workflow to record the decision")
+
+
 def manager(app, sessions, first_name: str):
     user = make_user(sessions, "channel_manager", name=f"{first_name} {tag()}")
     client = app.test_client()
@@ -81,6 +87,26 @@ def manager(app, sessions, first_name: str):
 def emailed_path(smtp, address: str, marker: str) -> str:
     mail = smtp.wait_for(lambda m: address in m.recipients and marker in m.body)
     return re.search(rf"https?://[^/\s]+({re.escape(marker)}\S+)", mail.body).group(1)
+
+
+def timeline(html: str) -> list[tuple[str, str, str]]:
+    """(what happened, note, who) of each line of a page's timeline card, as a reader sees them."""
+    card = html.split('<ol class="timeline">', 1)[1].split("</ol>", 1)[0]
+    lines = []
+    for item in re.findall(r"<li>(.*?)</li>", card, re.S):
+        note = re.search(r"<span>(.*?)</span>", item, re.S)
+        lines.append((unescape(re.search(r"<strong>(.*?)</strong>", item, re.S).group(1)).strip(),
+                      unescape(note.group(1)).strip() if note else "",
+                      unescape(re.search(r'<span class="when">[^<]*· ([^<]*)</span>', item).group(1)).strip()))
+    return lines
+
+
+def mails_to(smtp, address: str, subject_starts: str) -> list:
+    return [m for m in smtp.to(address) if m.subject.startswith(subject_starts)]
+
+
+REJECTED_SUBJECT = "Your partner application "  # application_rejected.jinja
+SIGN_SUBJECT = "Your partner agreement is ready to sign"  # task_sign_agreement.jinja
 
 
 def decide_together(requests):
@@ -94,8 +120,8 @@ def decide_together(requests):
         return [f.result() for f in [pool.submit(send, *r) for r in requests]]
 
 
-def test_two_managers_deciding_at_once_exactly_one_decision_counts(live_app, sessions):
-    org, _ = apply(live_app, sessions)
+def test_two_managers_deciding_at_once_exactly_one_decision_counts(live_app, sessions, smtp):
+    org, data = apply(live_app, sessions)
     task = open_task(sessions, ids.task_id(org.workflow_id, "review", 1))
     (alice_client, alice), (bob_client, bob) = manager(live_app, sessions, "Alice"), manager(live_app, sessions, "Bob")
     url = f"/manage/tasks/{task.id}"
@@ -112,25 +138,65 @@ def test_two_managers_deciding_at_once_exactly_one_decision_counts(live_app, ses
     winner, loser_response = (alice, bob)[won], responses[1 - won]
     html = loser_response.get_data(as_text=True)
     assert f"Already decided by {winner.name}." in html
-    if won == 0:  # Bob lost: his typed reason is still on the page
+    # The loser's own input is still on the page: the choice, and a typed reason.
+    lost_choice = ("reject", "approve")[won]
+    assert "checked" in html.split(f'value="{lost_choice}"')[0].rsplit("<input", 1)[1]
+    if won == 0:
         assert "Outside our target markets" in field_block(html, "reason")
     with sessions() as s:
         row = s.get(Task, task.id)
         assert (row.status, row.completed_by) == ("done", winner.name)
         assert row.decision == ("approve", "reject")[won]
-    decisions = [d for d in workflow_status(live_app, org).decisions if d.startswith("review")]
-    assert decisions == [f"review 1: {row.decision} by {winner.name}"]
+    assert recorded_decisions(live_app, org) == (f"review 1: {row.decision} by {winner.name}",)
+
+    # What the applicant gets is what the winner decided, and nothing of the other decision.
+    contact = data["contact_email"]
+    if won == 0:
+        smtp.wait_for(lambda m: contact in m.recipients and m.subject == SIGN_SUBJECT)
+        wait_for(lambda: workflow_status(live_app, org).stage == "agreement_out", "the agreement stage")
+    else:
+        rejection = smtp.wait_for(lambda m: contact in m.recipients and m.subject.startswith(REJECTED_SUBJECT))
+        assert "Outside our target markets" in rejection.body
+    time.sleep(1.0)  # the losing decision's mail, were it to go, would have arrived by now
+    assert len(mails_to(smtp, contact, SIGN_SUBJECT)) == (1 if won == 0 else 0)
+    assert len(mails_to(smtp, contact, REJECTED_SUBJECT)) == (0 if won == 0 else 1)
 
 
-def test_a_double_submit_returns_the_first_result(live_app, sessions):
-    org, _ = apply(live_app, sessions)
+def test_a_manager_whose_page_is_stale_is_told_who_decided_and_keeps_what_they_typed(
+        live_app, sessions, smtp):
+    """Bob opened the task, Alice approved it meanwhile; Bob's rejection then changes nothing."""
+    org, data = apply(live_app, sessions)
+    task = open_task(sessions, ids.task_id(org.workflow_id, "review", 1))
+    (alice_client, alice), (bob_client, _bob) = manager(live_app, sessions, "Alice"), manager(live_app, sessions, "Bob")
+    url = f"/manage/tasks/{task.id}"
+    bob_nonce = nonce_of(bob_client.get(url).get_data(as_text=True))
+    approved = alice_client.post(url, data={"decision": "approve",
+                                            "form_nonce": nonce_of(alice_client.get(url).get_data(as_text=True))})
+    assert approved.status_code == 302
+
+    late = bob_client.post(url, data={"decision": "reject", "reason": "Not a fit for our markets",
+                                      "form_nonce": bob_nonce})
+
+    assert late.status_code == 409
+    html = late.get_data(as_text=True)
+    assert f"Already decided by {alice.name}." in html
+    assert "Not a fit for our markets" in field_block(html, "reason")
+    assert "checked" in html.split('value="reject"')[0].rsplit("<input", 1)[1]
+    assert recorded_decisions(live_app, org) == (f"review 1: approve by {alice.name}",)
+    smtp.wait_for(lambda m: data["contact_email"] in m.recipients and m.subject == SIGN_SUBJECT)
+    assert mails_to(smtp, data["contact_email"], REJECTED_SUBJECT) == []
+
+
+def test_a_double_submit_returns_the_first_result(live_app, sessions, smtp):
+    org, data = apply(live_app, sessions)
     task = open_task(sessions, ids.task_id(org.workflow_id, "review", 1))
     client, user = manager(live_app, sessions, "Carol")
     other_tab = live_app.test_client()
     other_tab.set_cookie("prm_session", client.get_cookie("prm_session").value)
     url = f"/manage/tasks/{task.id}"
     nonce = nonce_of(client.get(url).get_data(as_text=True))
-    form = {"decision": "reject", "reason": "We already cover this region", "form_nonce": nonce}
+    reason = "We already cover this region"
+    form = {"decision": "reject", "reason": reason, "form_nonce": nonce}
 
     first, second = decide_together([(client, url, form), (other_tab, url, form)])  # a double click
     third = client.post(url, data=form)  # and a browser retry after the fact
@@ -140,11 +206,27 @@ def test_a_double_submit_returns_the_first_result(live_app, sessions):
     with sessions() as s:
         row = s.get(Task, task.id)
         assert (row.decision, row.completed_request_id) == ("reject", f"{task.id}/{nonce}")
-    # The workflow records the decision once the update that carried it has answered.
-    decisions = wait_until(lambda: workflow_status(live_app, org).decisions,
-                           "the workflow to record the decision", timeout=20)
-    assert decisions == (f"review 1: reject by {user.name}",)
+    assert recorded_decisions(live_app, org) == (f"review 1: reject by {user.name}",)
     wait_for(lambda: workflow_status(live_app, org).stage == "rejected", "the rejection")
+
+    # The applicant is told once, with the reason; the timeline says who rejected it and why.
+    contact = data["contact_email"]
+    rejection = smtp.wait_for(lambda m: contact in m.recipients and m.subject.startswith(REJECTED_SUBJECT))
+    assert rejection.subject == f"{REJECTED_SUBJECT}{org.reference}"
+    assert reason in rejection.body and reason in rejection.html
+    assert ("Rejected", reason, user.name) in timeline(client.get(url).get_data(as_text=True))
+
+    # A retry once the workflow has ended (a rejection ends it) is still the first result.
+    def ended():
+        async def describe(c):
+            return (await c.get_workflow_handle(org.workflow_id).describe()).status.name
+        return live_app.extensions["prm.temporal"].run(describe) == "COMPLETED"
+    wait_for(ended, "the workflow to end")
+    late = client.post(url, data=form)
+    assert late.status_code == 302 and late.headers["Location"] == "/manage/inbox"
+    assert "Recorded: Rejected" in client.get("/manage/inbox").get_data(as_text=True)
+    time.sleep(1.0)
+    assert len(mails_to(smtp, contact, REJECTED_SUBJECT)) == 1
 
 
 def test_recruitment_from_application_to_portal(live_app, sessions, smtp):
@@ -182,7 +264,12 @@ def test_recruitment_from_application_to_portal(live_app, sessions, smtp):
     signed = partner.post(sign_link, data={"full_name": "Li Wei", "accept": "y", "form_nonce": nonce_of(page)},
                           headers={"User-Agent": BROWSER})
     assert signed.status_code == 302
-    assert "Thank you — the agreement is signed" in partner.get(sign_link).get_data(as_text=True)
+    # The link now says the step is done, and shows neither the agreement nor its form.
+    main = partner.get(sign_link).get_data(as_text=True).split('<main id="main"', 1)[1].split("</main>", 1)[0]
+    assert "Thank you — the agreement is signed" in main
+    assert "PARTNER AGREEMENT" not in main and sign.context["sha256"] not in main and "<form" not in main
+    forwarded = partner.post(sign_link, data={"full_name": "Mallory", "accept": "y", "form_nonce": "f" * 24})
+    assert forwarded.status_code == 409 and "Already decided by Li Wei." in forwarded.get_data(as_text=True)
 
     # The manager countersigns, seeing the partner's signature.
     countersign = open_task(sessions, ids.task_id(org.workflow_id, "countersign", 1))

@@ -1,5 +1,8 @@
 """Task pages driven by the task row: what they show, and every way a submission can end
-before it reaches Temporal (this app's Temporal address refuses connections)."""
+before it reaches Temporal (this app's Temporal address refuses connections).
+
+A decision someone else made first, and the same submission sent twice, are made for real
+against the running stack: tests/web/test_recruitment_live.py."""
 
 from __future__ import annotations
 
@@ -57,34 +60,6 @@ def test_countersign_page_shows_agreement_hash_and_partner_signature(app, sessio
     assert "1. Appointment." in html and agreement.sha256 in html
     assert "Li Wei" in html and "203.0.113.7" in html and "Firefox/140" in html
     assert "I countersign this agreement on behalf of the company" in html
-
-
-def test_a_repeated_submission_returns_the_first_result_without_an_error(app, sessions):
-    task = make_task(sessions, make_org(sessions))
-    client, user = _manager(app, sessions)
-    nonce = nonce_of(client.get(f"/manage/tasks/{task.id}").get_data(as_text=True))
-    with sessions.begin() as s:  # what close_task wrote when the first submission went through
-        row = s.get(Task, task.id)
-        row.status, row.decision, row.completed_by = "done", "approve", user.name
-        row.completed_request_id, row.completed_at = f"{task.id}/{nonce}", datetime.now(timezone.utc)
-    again = client.post(f"/manage/tasks/{task.id}", data={"decision": "approve", "form_nonce": nonce})
-    assert again.status_code == 302 and again.headers["Location"] == "/manage/inbox"
-    assert "Recorded: Approved" in client.get("/manage/inbox").get_data(as_text=True)
-
-
-def test_a_task_decided_by_someone_else_answers_409_and_keeps_the_input(app, sessions):
-    task = make_task(sessions, make_org(sessions))
-    with sessions.begin() as s:
-        row = s.get(Task, task.id)
-        row.status, row.decision, row.completed_by = "done", "approve", "Alice Chen"
-        row.completed_request_id, row.completed_at = f"{task.id}/other", datetime.now(timezone.utc)
-    client, _ = _manager(app, sessions)
-    response = client.post(f"/manage/tasks/{task.id}", data={
-        "decision": "reject", "reason": "Not a fit for our markets", "form_nonce": "x" * 24})
-    assert response.status_code == 409
-    html = response.get_data(as_text=True)
-    assert "Already decided by Alice Chen." in html
-    assert "Not a fit for our markets" in field_block(html, "reason")
 
 
 def test_an_expired_task_answers_409(app, sessions):
