@@ -9,6 +9,7 @@ import os
 import re
 import uuid
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -100,7 +101,7 @@ def test_a_manager_searches_sorts_filters_and_exports_the_directory(new_context,
     with page.expect_download() as download:
         page.get_by_role("link", name="Export CSV").click()
     assert re.fullmatch(r"partners-\d{8}-\d{4}\.csv", download.value.suggested_filename)
-    text = open(download.value.path(), encoding="utf-8-sig").read()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:3] == ["Partner", "Reference", "Stage"]
     assert [(r[0], r[1], r[3]) for r in rows[1:]] == [

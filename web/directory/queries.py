@@ -54,12 +54,17 @@ def _stage_choices() -> list[tuple[str, str]]:
     return [(code, label(STAGE_LABELS, code)) for code in STAGES]
 
 
+def _pairs(prop: dict) -> list[tuple[str, str]]:
+    """The form's options (WTForms SelectChoice) as the list's (value, label) pairs."""
+    return [(c.value, c.label) for c in enum_choices(prop, current_locale_name())]
+
+
 def _country_choices() -> list[tuple[str, str]]:
-    return enum_choices(_application_property("country"), current_locale_name())
+    return _pairs(_application_property("country"))
 
 
 def _type_choices() -> list[tuple[str, str]]:
-    return enum_choices(_application_property("partner_type"), current_locale_name())
+    return _pairs(_application_property("partner_type"))
 
 
 def _flagged_choices() -> list[tuple[str, str]]:
