@@ -6,14 +6,17 @@ valid values, so nothing a browser sends reaches SQL but a whitelisted column or
 parameter. The ListQuery then builds every link the page shows (column headers, pages, the CSV
 export) with the other parameters kept, and the macros in templates/macros/listing.html draw them.
 
-Parameters: q (search), one per filter, sort, dir (asc|desc), page. A value equal to its default
-is left out of links, so a list's plain URL stays plain.
+Parameters: q (search), one per filter, one per text filter, sort, dir (asc|desc), page. A value
+equal to its default is left out of links, so a list's plain URL stays plain.
+
+A list whose rows do not come from SQL (the ops mailbox: a folder of files) uses the same spec,
+with columns that do not sort, and page_from_rows() in place of count_rows and page_window.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -55,12 +58,24 @@ class Filter:
 
 
 @dataclass(frozen=True)
+class TextFilter:
+    """A text field of its own, for a list searched by more than one thing at a time (the outbox:
+    recipient and subject). Its value is cleaned like the search (clean_search); what it matches
+    is the list's business."""
+
+    key: str
+    label: Any
+    placeholder: Any = ""
+
+
+@dataclass(frozen=True)
 class ListSpec:
     endpoint: str
     columns: tuple[Column, ...]
     default_sort: str
     default_desc: bool = False
     filters: tuple[Filter, ...] = ()
+    text_filters: tuple[TextFilter, ...] = ()
     # A unique column sorted after the chosen one: the order is total, so pages neither repeat
     # nor skip a row when many rows share a value (a country, a stage).
     tiebreak: ColumnElement | None = None
@@ -84,9 +99,14 @@ class ListSpec:
             value = args.get(flt.key, "")
             if value and value in {v for v, _label in flt.choices()}:
                 chosen[flt.key] = value
+        texts = {}
+        for text_filter in self.text_filters:
+            value = clean_search(args.get(text_filter.key, ""))
+            if value:
+                texts[text_filter.key] = value
         page = args.get("page", "")
         return ListQuery(self, search=clean_search(args.get("q", "")), filters=chosen, sort=sort,
-                         descending=descending,
+                         descending=descending, texts=texts,
                          page=int(page) if page.isdigit() and 0 < int(page) < 10**9 else 1)
 
 
@@ -115,11 +135,17 @@ class ListQuery:
     sort: str = ""
     descending: bool = False
     page: int = 1
+    texts: Mapping[str, str] = field(default_factory=dict)  # the text filters typed in
 
     @property
     def narrowed(self) -> bool:
         """A search or a filter is in force (the page offers to clear them)."""
-        return bool(self.search or self.filters)
+        return bool(self.search or self.filters or self.texts)
+
+    @property
+    def searching(self) -> bool:
+        """Some text is matched (the search or a text filter): a LIKE, whose count is bounded."""
+        return bool(self.search or self.texts)
 
     def order_by(self) -> list[ColumnElement]:
         """The chosen column in the chosen direction (empty values last either way), then the
@@ -133,7 +159,7 @@ class ListQuery:
 
     def params(self, **changes: Any) -> dict[str, str]:
         """This query's parameters with `changes` applied (None removes one), defaults left out."""
-        values: dict[str, Any] = {"q": self.search, **self.filters, "sort": self.sort,
+        values: dict[str, Any] = {"q": self.search, **self.filters, **self.texts, "sort": self.sort,
                                   "dir": "desc" if self.descending else "asc", "page": self.page}
         values.update(changes)
         default_desc = (self.spec.default_desc if values["sort"] == self.spec.default_sort
@@ -154,7 +180,7 @@ class ListQuery:
 
     def cleared_url(self) -> str:
         """The list without its search and filters, in the same order."""
-        return self.url(q=None, page=1, **dict.fromkeys(self.filters))
+        return self.url(q=None, page=1, **dict.fromkeys(self.filters), **dict.fromkeys(self.texts))
 
     def page_url(self, number: int) -> str:
         return self.url(page=number)
@@ -195,8 +221,8 @@ COUNT_AHEAD_PAGES = 5
 
 def count_rows(session: Session, rows: Select, query: "ListQuery") -> tuple[int, bool]:
     """(total, exact). Exact without a search (an index counts a whole table quickly); with
-    one, up to COUNT_AHEAD_PAGES past the requested page, and exact=False when there is more."""
-    if not query.search:
+    one (or a text filter), up to COUNT_AHEAD_PAGES past the requested page, and exact=False when there is more."""
+    if not query.searching:
         return session.scalar(select(func.count()).select_from(rows.subquery())) or 0, True
     horizon = (query.page + COUNT_AHEAD_PAGES) * query.spec.page_size
     found = session.scalar(select(func.count()).select_from(rows.limit(horizon + 1).subquery())) or 0
@@ -249,3 +275,25 @@ def page_window(query: ListQuery, total: int) -> tuple[int, int]:
     number = min(query.page, pages_for(total, query.spec.page_size))
     return number, (number - 1) * query.spec.page_size
 
+
+
+def page_from_rows(rows: Iterable, query: ListQuery) -> Page:
+    """One page of a list whose rows come from Python, already filtered and in order (the ops
+    mailbox's files). A Sequence is counted whole (its len() costs nothing); any other iterable,
+    a search's matches read as they are found, only up to COUNT_AHEAD_PAGES past the requested
+    page, as count_rows does, so a common word does not read every row. The rows may be cheap
+    handles the caller turns into what the page shows, for this page's rows only."""
+    size = query.spec.page_size
+    if isinstance(rows, Sequence):
+        found, exact = rows, True
+        total = len(found)
+    else:
+        horizon = (query.page + COUNT_AHEAD_PAGES) * size
+        found = []
+        for row in rows:
+            found.append(row)
+            if len(found) > horizon:
+                break
+        total, exact = min(len(found), horizon), len(found) <= horizon
+    number, offset = page_window(query, total)
+    return Page(list(found[offset:offset + size]), number, total, size, exact)

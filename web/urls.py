@@ -40,7 +40,9 @@ def nav_items() -> list[tuple[str, str, bool]]:
         if current_user.has_role("ops", "program_lead"):
             # The ops pages are another module: link to them only once they are registered.
             if has_endpoint("ops.index"):
-                items.append(("ops.index", gettext("Workflows"), ("ops.workflow", "ops.stuck")))
+                items.append(("ops.index", gettext("Workflows"), ("ops.workflow",)))
+            if has_endpoint("ops.stuck"):
+                items.append(("ops.stuck", gettext("Stuck work"), ()))
             if has_endpoint("ops.outbox"):
                 items.append(("ops.outbox", gettext("Outbox"), ("ops.mailbox", "ops.mail")))
     here = request.endpoint or ""

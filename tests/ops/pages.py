@@ -35,3 +35,22 @@ def pending_activity_rows(page: str) -> list[list[str]]:
     body = table.split("<tbody>", 1)[1]
     return [[_text(td) for td in re.findall(r"<td>(.*?)</td>", tr, re.S)]
             for tr in body.split("<tr")[1:]]
+
+
+def table_rows(page: str, table_class: str) -> list[list[str]]:
+    """The text of each body row's cells of the table with this class, in page order."""
+    table = page.split(f'<table class="{table_class}">', 1)[1].split("</table>", 1)[0]
+    body = table.split("<tbody>", 1)[1]
+    return [[_text(td) for td in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)]
+            for tr in body.split("<tr")[1:]]
+
+
+def link(page: str, rel: str) -> str | None:
+    """The href of the link with this rel (the pager's next and prev), unescaped."""
+    found = re.search(rf'<a href="([^"]*)" rel="{rel}"', page)
+    return htmllib.unescape(found.group(1)) if found else None
+
+
+def main_nav(page: str) -> str:
+    """The header's navigation (base.html), not the ops section's own links."""
+    return page.split('<nav class="mainnav"', 1)[1].split("</nav>", 1)[0]

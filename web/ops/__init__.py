@@ -12,14 +12,17 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import gettext
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from temporalio.service import RPCError, RPCStatusCode
 
-from db.models import OutboxMail, Task
+from db.models import Task
 from web.ops import exported as ops_exported, mailbox as ops_mailbox, temporal as ops_temporal
 from web.database import db
 from web.ops.history import pending_timers, timeline
+from web.ops.links import linkify
+from web.ops.outbox import OUTBOX, outbox_page, status_counts
+from web.ops.partners import MAX_ORGS, organisations_matching
 from web.security import roles_required
 from workflows import WORKFLOWS
 
@@ -67,10 +70,16 @@ def _filters() -> dict[str, str]:
             "partner": request.args.get("partner", "").strip()[:200]}
 
 
+@bp.app_template_filter("mail_links")
+def _mail_links(text: str):
+    return linkify(text or "")
+
+
 @bp.get("/")
 def index():
     f = _filters()
-    query = ops_temporal.build_query(f["type"], f["status"], f["partner"])
+    partners = organisations_matching(db(), f["partner"])
+    query = ops_temporal.build_query(f["type"], f["status"], f["partner"], partners.org_ids)
     secret = _settings().secret_key
     try:
         token = ops_temporal.decode_token(request.args.get("page"), secret, query)
@@ -85,6 +94,7 @@ def index():
     next_token = ops_temporal.encode_token(page.next_token, secret, query)
     next_url = url_for("ops.index", **f, page=next_token) if next_token else None
     return render_template("ops/index.html", page=page, filters=f, query=query, error=error,
+                           partners=partners, max_orgs=MAX_ORGS,
                            next_url=next_url, workflow_types=[w.__name__ for w in WORKFLOWS],
                            statuses=list(ops_temporal.STATUSES))
 
@@ -171,9 +181,9 @@ def _mailbox_shown() -> dict:
 
 @bp.get("/outbox")
 def outbox():
-    rows = db().scalars(select(OutboxMail).order_by(OutboxMail.created_at.desc()).limit(100)).all()
-    counts = dict(db().execute(select(OutboxMail.status, func.count()).group_by(OutboxMail.status)).all())
-    return render_template("ops/outbox.html", outbox=rows, counts=counts,
+    query = OUTBOX.parse(request.args)
+    return render_template("ops/outbox.html", query=query, page=outbox_page(db(), query),
+                           counts=status_counts(db()),
                            smtp=f"{_settings().smtp_host}:{_settings().smtp_port}")
 
 
@@ -182,7 +192,9 @@ def mailbox():
     folder = _mailbox_dir()
     if folder is None:
         abort(404)
-    return render_template("ops/mailbox.html", mails=ops_mailbox.list_mail(folder))
+    query = ops_mailbox.MAILBOX.parse(request.args)
+    return render_template("ops/mailbox.html", query=query,
+                           page=ops_mailbox.mailbox_page(folder, query))
 
 
 @bp.get("/mailbox/<name>")

@@ -90,17 +90,26 @@ def _quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def build_query(workflow_type: str = "", status: str = "", partner: str = "") -> str:
-    """A visibility query from the filter form. Values are quoted; names come from fixed lists."""
+def build_query(workflow_type: str = "", status: str = "", partner: str = "",
+                partner_orgs: tuple[str, ...] = ()) -> str:
+    """A visibility query from the filter form. Values are quoted; names come from fixed lists.
+
+    `partner_orgs`: the organisations whose name holds the partner word, found in the app database
+    (web/ops/partners.py), since visibility matches a name only by its beginning. The word itself
+    still matches an org id exactly and a name's beginning: a workflow whose organisation the app
+    database does not hold (started by hand, never recorded) is found as before."""
     clauses = []
     if workflow_type:
         clauses.append(f"WorkflowType = {_quote(workflow_type)}")
     if status in STATUSES:
         clauses.append(f"ExecutionStatus = {_quote(_VISIBILITY_STATUS[STATUSES[status]])}")
     if partner:
-        # An org id matches exactly; a company name matches by its beginning.
-        clauses.append(f"({PARTNER_ORG.name} = {_quote(partner)} OR "
-                       f"{PARTNER_NAME.name} STARTS_WITH {_quote(partner)})")
+        alternatives = [f"{PARTNER_ORG.name} = {_quote(partner)}",
+                        f"{PARTNER_NAME.name} STARTS_WITH {_quote(partner)}"]
+        if partner_orgs:
+            listed = ", ".join(_quote(org_id) for org_id in partner_orgs)
+            alternatives.append(f"{PARTNER_ORG.name} IN ({listed})")
+        clauses.append(f"({' OR '.join(alternatives)})")
     return " AND ".join(clauses)
 
 
