@@ -71,10 +71,13 @@ def test_a_stop_while_the_worker_still_connects_is_a_clean_stop(tmp_path):
         with open(log, "ab") as out:
             worker.process = subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT,
                                               env=worker.env, stdout=out, stderr=subprocess.STDOUT)
-        time.sleep(3)
-        assert worker.alive(), worker.log_text()
-        worker.process.send_signal(signal.SIGTERM)
-        assert worker.process.wait(30) == 0, worker.log_text()
+        # Stopped once it is connecting (its connection arrived), however slowly it started.
+        silent.settimeout(120)
+        connection, _ = silent.accept()
+        with connection:
+            assert worker.alive(), worker.log_text()
+            worker.process.send_signal(signal.SIGTERM)
+            assert worker.process.wait(30) == 0, worker.log_text()
     assert "stopped before it started polling" in worker.log_text()
 
 
