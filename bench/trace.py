@@ -1,0 +1,95 @@
+"""`python -m bench --trace`: when a round's applications ran, read from their histories.
+
+For every application of the round: the workflow's start (the POST's answer follows it), its
+first workflow task, and its one activity (accept_application: record, screen, open the review
+task row, send its mail) scheduled, started and completed. Printed as a timeline in 2 s steps:
+how many had started, how many activities were waiting in Temporal's task queue (scheduled, not
+started), how many were running in the worker, how many done. A diagnosis, not a figure of the
+bench's table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+
+from sqlalchemy import text
+from temporalio.api.enums.v1 import EventType
+
+from bench.appdb import AppDb
+from settings import Settings
+from workflows.client import connect
+
+STEP_S = 2.0
+
+
+def _s(ts, t0: float) -> float:
+    return ts.ToDatetime(tzinfo=timezone.utc).timestamp() - t0
+
+
+async def _read(settings: Settings, workflow_ids: list[str], t0: float) -> list[dict]:
+    client = await connect(settings)
+    gate = asyncio.Semaphore(8)
+
+    async def one(wf_id: str) -> dict:
+        async with gate:
+            history = await client.get_workflow_handle(wf_id).fetch_history()
+        row: dict = {}
+        for e in history.events:
+            t = _s(e.event_time, t0)
+            kind = e.event_type
+            if kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
+                row["started"] = t
+            elif kind == EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED and "wft_started" not in row:
+                row["wft_started"] = t
+            elif kind == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED and "act_scheduled" not in row:
+                row["act_scheduled"] = t
+            elif kind == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED and "act_started" not in row:
+                row["act_started"] = t
+            elif kind == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED and "act_done" not in row:
+                row["act_done"] = t
+        return row
+
+    return await asyncio.gather(*(one(w) for w in workflow_ids))
+
+
+def _count(rows: list[dict], key: str, t: float) -> int:
+    return sum(1 for r in rows if r.get(key, float("inf")) <= t)
+
+
+def trace_round(settings: Settings, db: AppDb, began_wall: float, total: int) -> dict:
+    since = datetime.fromtimestamp(began_wall - 1, timezone.utc).replace(tzinfo=None)
+    with db._engine.connect() as conn:
+        found = conn.execute(text(
+            "SELECT workflow_id, created_at FROM task WHERE task_type = 'review_application' "
+            "AND created_at >= :since"), {"since": since}).all()
+    rows = asyncio.run(_read(settings, [w for w, _ in found], began_wall))
+    for r, (_, created) in zip(rows, found):
+        if isinstance(created, str):  # SQLite, through text(): the stored ISO string
+            created = datetime.fromisoformat(created)
+        r["row"] = created.replace(tzinfo=timezone.utc).timestamp() - began_wall
+    end = max(r.get("act_done", 0) for r in rows)
+    timeline = []
+    t = 0.0
+    print("      t s | started | wft run | act queued | act running | act done | rows")
+    while t < end + STEP_S:
+        started = _count(rows, "started", t)
+        sched, run, done = (_count(rows, k, t) for k in ("act_scheduled", "act_started", "act_done"))
+        step = {"t": t, "started": started, "wft_started": _count(rows, "wft_started", t),
+                "act_queued": sched - run, "act_running": run - done, "act_done": done,
+                "rows": _count(rows, "row", t)}
+        timeline.append(step)
+        print(f"    {t:5.0f} | {started:7d} | {step['wft_started']:7d} | {step['act_queued']:10d} | "
+              f"{step['act_running']:11d} | {done:8d} | {step['rows']:4d}")
+        t += STEP_S
+
+    def mean(key_a: str, key_b: str) -> float:
+        xs = [r[key_b] - r[key_a] for r in rows if key_a in r and key_b in r]
+        return round(sum(xs) / max(1, len(xs)), 2)
+
+    waits = {"start_to_first_wft_s": mean("started", "wft_started"),
+             "act_scheduled_to_started_s": mean("act_scheduled", "act_started"),
+             "act_started_to_done_s": mean("act_started", "act_done"),
+             "act_started_to_row_s": mean("act_started", "row")}
+    print(f"    means over {len(rows)} applications: {waits}")
+    return {"applications": len(rows), "means": waits, "timeline": timeline}
