@@ -85,23 +85,28 @@ def build_worker(client: Client, settings: Settings, sessions: sessionmaker[Sess
                   tuner=people_first.tuner(), **options)
 
 
-async def main() -> None:
-    settings = Settings.from_env()
-    client = await connect(settings)
-    sessions = make_sessions(settings.database_url)
-    worker = build_worker(client, settings, sessions)
+async def serve(worker: Worker, polling: Callable[[], None] = lambda: None) -> None:
+    """Runs `worker` until SIGINT or SIGTERM, then lets it drain (graceful_shutdown_timeout).
+    `polling()` is called once it polls its task queue."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    logging.info("worker polling task queue %r on %s", settings.temporal_task_queue,
-                 settings.temporal_address)
+    async with worker:
+        logging.info("worker polling task queue %r", worker.task_queue)
+        polling()
+        await stop.wait()
+    logging.info("worker stopped")
+
+
+async def main() -> None:
+    settings = Settings.from_env()
+    client = await connect(settings)
+    sessions = make_sessions(settings.database_url)
     try:
-        async with worker:
-            await stop.wait()
+        await serve(build_worker(client, settings, sessions))
     finally:
         sessions.kw["bind"].dispose()
-    logging.info("worker stopped")
 
 
 def _interrupt(_signum, _frame) -> None:

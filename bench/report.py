@@ -88,9 +88,10 @@ def table(result: dict) -> str:
     lines += ["", "| Target | Figure | Goal | |", "|---|---|---|---|"]
     lines += [f"| {what} | {fig} | {goal} | {'pass' if met else 'MISS'} |"
               for what, fig, goal, met in checks(result)]
+    lines.append("")
     if t:
         rounds = x["rounds"]
-        lines += ["", "| Round | raw /s | CPU busy (others) | applications /s | ratio | POSTs "
+        lines += ["| Round | raw /s | CPU busy (others) | applications /s | ratio | POSTs "
                   "answered s | last review row s | worker CPU ms / application | CPU busy (others) |",
                   "|---|---|---|---|---|---|---|---|---|"]
         for r, p, ratio in zip(rounds["raw"], rounds["product"], s["pair_ratios"]):

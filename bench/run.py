@@ -227,6 +227,9 @@ class Bench:
         c = self.args.concurrency
         log(f"(b) round {n}: {total} applications over HTTP, {c} concurrent")
         sent_before, _ = self.db.mail_sent_and_pending()
+        if self.args.trace:
+            from bench.trace import CpuSampler, trace_round
+            sampler = CpuSampler(self.cpu).start()
         meter, before = BusyMeter().start(), self.cpu()
         apps = http_load.applications(self.host, self.port, self.db, total, c)
         wait_mail_drained(self.db, sent_before + total * (1 + self.recipients))
@@ -243,8 +246,8 @@ class Bench:
             f"review row after {figures['last_review_row_s']} s, mail out after "
             f"{figures['mail_drained_s']} s; CPU ms per application {spent}; busy {busy}")
         if self.args.trace:
-            from bench.trace import trace_round
-            figures["trace"] = trace_round(self.settings, self.db, apps["began_wall"], total)
+            sampler.stop()
+            figures["trace"] = trace_round(self.settings, self.db, apps["began_wall"], sampler)
         return figures
 
     # -- (d) ----------------------------------------------------------------------------------

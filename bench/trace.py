@@ -11,6 +11,9 @@ bench's table.
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 from sqlalchemy import text
@@ -21,6 +24,43 @@ from settings import Settings
 from workflows.client import connect
 
 STEP_S = 2.0
+
+
+class CpuSampler:
+    """Every STEP_S: each process's CPU (cpu_by_component) and the machine's busy share."""
+
+    def __init__(self, cpu: Callable[[], dict[str, float]]) -> None:
+        from bench.rounds import _cpu_ticks
+
+        self._cpu, self._ticks = cpu, _cpu_ticks
+        self.samples: list[tuple[float, dict[str, float], tuple[int, int]]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> "CpuSampler":
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while True:
+            self.samples.append((time.time(), self._cpu(), self._ticks()))
+            if self._stop.wait(STEP_S):
+                return
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def steps(self, t0: float) -> list[dict]:
+        """Per step: seconds since t0 at its end, each process's share of one core, and the
+        machine's busy share (all cores)."""
+        out = []
+        for (ta, ca, ka), (tb, cb, kb) in zip(self.samples, self.samples[1:]):
+            wall = tb - ta
+            step = {k: round((cb[k] - ca[k]) / wall, 2) for k in cb}
+            step["machine_busy"] = round(1 - (kb[1] - ka[1]) / max(1, kb[0] - ka[0]), 2)
+            out.append({"t": round(tb - t0, 1), **step})
+        return out
 
 
 def _s(ts, t0: float) -> float:
@@ -57,7 +97,7 @@ def _count(rows: list[dict], key: str, t: float) -> int:
     return sum(1 for r in rows if r.get(key, float("inf")) <= t)
 
 
-def trace_round(settings: Settings, db: AppDb, began_wall: float, total: int) -> dict:
+def trace_round(settings: Settings, db: AppDb, began_wall: float, sampler: CpuSampler) -> dict:
     since = datetime.fromtimestamp(began_wall - 1, timezone.utc).replace(tzinfo=None)
     with db._engine.connect() as conn:
         found = conn.execute(text(
@@ -69,18 +109,24 @@ def trace_round(settings: Settings, db: AppDb, began_wall: float, total: int) ->
             created = datetime.fromisoformat(created)
         r["row"] = created.replace(tzinfo=timezone.utc).timestamp() - began_wall
     end = max(r.get("act_done", 0) for r in rows)
+    cpu = {round(c["t"] / STEP_S): c for c in sampler.steps(began_wall)}
     timeline = []
     t = 0.0
-    print("      t s | started | wft run | act queued | act running | act done | rows")
+    print("      t s | started | wft run | act queued | act running | act done | rows "
+          "| cores: worker server web clients | machine busy")
     while t < end + STEP_S:
         started = _count(rows, "started", t)
         sched, run, done = (_count(rows, k, t) for k in ("act_scheduled", "act_started", "act_done"))
         step = {"t": t, "started": started, "wft_started": _count(rows, "wft_started", t),
                 "act_queued": sched - run, "act_running": run - done, "act_done": done,
                 "rows": _count(rows, "row", t)}
+        c = cpu.get(round(t / STEP_S), {})
+        step["cpu"] = c
         timeline.append(step)
         print(f"    {t:5.0f} | {started:7d} | {step['wft_started']:7d} | {step['act_queued']:10d} | "
-              f"{step['act_running']:11d} | {done:8d} | {step['rows']:4d}")
+              f"{step['act_running']:11d} | {done:8d} | {step['rows']:4d} | "
+              f"{c.get('worker', 0):.2f} {c.get('temporal_server', 0):.2f} {c.get('web', 0):.2f} "
+              f"{c.get('bench_clients_and_smtp', 0):.2f} | {c.get('machine_busy', 0):.0%}")
         t += STEP_S
 
     def mean(key_a: str, key_b: str) -> float:
