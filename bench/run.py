@@ -229,7 +229,7 @@ class Bench:
         sent_before, _ = self.db.mail_sent_and_pending()
         if self.args.trace:
             from bench.trace import CpuSampler, trace_round
-            sampler = CpuSampler(self.cpu).start()
+            sampler = CpuSampler(self.cpu, self.stack.children["worker"].pid).start()
         meter, before = BusyMeter().start(), self.cpu()
         apps = http_load.applications(self.host, self.port, self.db, total, c)
         wait_mail_drained(self.db, sent_before + total * (1 + self.recipients))

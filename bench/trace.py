@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
+from pathlib import Path
 
 from sqlalchemy import text
 from temporalio.api.enums.v1 import EventType
@@ -26,13 +27,23 @@ from workflows.client import connect
 STEP_S = 2.0
 
 
-class CpuSampler:
-    """Every STEP_S: each process's CPU (cpu_by_component) and the machine's busy share."""
+def _schedstat(pid: int) -> tuple[float, float]:
+    """(seconds on a CPU, seconds runnable but waiting for one) of a process's main thread."""
+    on_cpu, waiting, _ = Path(f"/proc/{pid}/task/{pid}/schedstat").read_text().split()
+    return int(on_cpu) / 1e9, int(waiting) / 1e9
 
-    def __init__(self, cpu: Callable[[], dict[str, float]]) -> None:
+
+class CpuSampler:
+    """Every STEP_S: each process's CPU (cpu_by_component), the machine's busy share, and how
+    the worker's main thread (its event loop: every workflow activation, every activity's
+    coroutine) spent the step: running, waiting for a CPU, or asleep (nothing to do)."""
+
+    def __init__(self, cpu: Callable[[], dict[str, float]], worker_pid: int) -> None:
         from bench.rounds import _cpu_ticks
 
-        self._cpu, self._ticks = cpu, _cpu_ticks
+        self._ticks = _cpu_ticks
+        self._cpu = lambda: {**cpu(), **dict(zip(("loop_run", "loop_wait"),
+                                                 _schedstat(worker_pid)))}
         self.samples: list[tuple[float, dict[str, float], tuple[int, int]]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -58,6 +69,7 @@ class CpuSampler:
         for (ta, ca, ka), (tb, cb, kb) in zip(self.samples, self.samples[1:]):
             wall = tb - ta
             step = {k: round((cb[k] - ca[k]) / wall, 2) for k in cb}
+            step["loop_sleep"] = round(1 - step["loop_run"] - step["loop_wait"], 2)
             step["machine_busy"] = round(1 - (kb[1] - ka[1]) / max(1, kb[0] - ka[0]), 2)
             out.append({"t": round(tb - t0, 1), **step})
         return out
@@ -113,7 +125,7 @@ def trace_round(settings: Settings, db: AppDb, began_wall: float, sampler: CpuSa
     timeline = []
     t = 0.0
     print("      t s | started | wft run | act queued | act running | act done | rows "
-          "| cores: worker server web clients | machine busy")
+          "| cores: worker server web clients | machine busy | worker loop: run wait sleep")
     while t < end + STEP_S:
         started = _count(rows, "started", t)
         sched, run, done = (_count(rows, k, t) for k in ("act_scheduled", "act_started", "act_done"))
@@ -126,7 +138,8 @@ def trace_round(settings: Settings, db: AppDb, began_wall: float, sampler: CpuSa
         print(f"    {t:5.0f} | {started:7d} | {step['wft_started']:7d} | {step['act_queued']:10d} | "
               f"{step['act_running']:11d} | {done:8d} | {step['rows']:4d} | "
               f"{c.get('worker', 0):.2f} {c.get('temporal_server', 0):.2f} {c.get('web', 0):.2f} "
-              f"{c.get('bench_clients_and_smtp', 0):.2f} | {c.get('machine_busy', 0):.0%}")
+              f"{c.get('bench_clients_and_smtp', 0):.2f} | {c.get('machine_busy', 0):.0%} | "
+              f"{c.get('loop_run', 0):.2f} {c.get('loop_wait', 0):.2f} {c.get('loop_sleep', 0):.2f}")
         t += STEP_S
 
     def mean(key_a: str, key_b: str) -> float:
