@@ -66,10 +66,6 @@ class Settings:
     # How long the steps a decision starts may wait while managers keep deciding
     # (activities/people_first.py); 0 turns the waiting off.
     worker_yield_max_s: float = 10.0
-    # WORKER_BACKGROUND_NICE=N (> 0): the remote activities (mail, documents, the steps' writes)
-    # run in a second process, `python worker.py --background`, at nice N, and the worker runs
-    # workflows and local activities only, without people first. 0: one process.
-    background_nice: int = 0
     # Where the rate limits (web/limits.py) count: every web process must share it. memory:// is
     # per process, right only for one process (make run starts one); compose uses redis://.
     ratelimit_storage_uri: str = "memory://"
@@ -108,7 +104,6 @@ class Settings:
             max_content_length=int(env.get("MAX_CONTENT_LENGTH") or d.max_content_length),
             session_cookie_secure=_bool(env.get("SESSION_COOKIE_SECURE"), d.session_cookie_secure),
             worker_yield_max_s=float(env.get("WORKER_YIELD_MAX_S") or d.worker_yield_max_s),
-            background_nice=int(env.get("WORKER_BACKGROUND_NICE") or d.background_nice),
             ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI") or d.ratelimit_storage_uri,
             ratelimit_disabled=_bool(env.get("RATELIMIT_DISABLED"), d.ratelimit_disabled),
             trusted_proxies=int(env.get("TRUSTED_PROXIES") or d.trusted_proxies),

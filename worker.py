@@ -80,24 +80,10 @@ def build_worker(client: Client, settings: Settings, sessions: sessionmaker[Sess
     if not isinstance(options["workflow_runner"], UnsandboxedWorkflowRunner):
         ensure_bytecode(workflows)  # the sandbox (the workflow tests) imports them per workflow
     # Every activity is async (its SQL goes to asyncio.to_thread), so no activity_executor.
-    activities = build_activities(settings, sessions, mailer)
-    if settings.background_nice:  # remote activities: build_background_worker's process
-        return Worker(client, task_queue=settings.temporal_task_queue, workflows=WORKFLOWS,
-                      activities=activities, no_remote_activities=True,
-                      interceptors=[HeartbeatInterceptor()], **options)
     return Worker(client, task_queue=settings.temporal_task_queue, workflows=WORKFLOWS,
-                  activities=activities, interceptors=[HeartbeatInterceptor(), people_first],
-                  tuner=people_first.tuner(), **options)
-
-
-def build_background_worker(client: Client, settings: Settings,
-                            sessions: sessionmaker[Session], mailer: Mailer | None = None,
-                            **options) -> Worker:
-    """The remote activities only, for `worker.py --background` (WORKER_BACKGROUND_NICE)."""
-    options = {"graceful_shutdown_timeout": timedelta(seconds=20), **options}
-    return Worker(client, task_queue=settings.temporal_task_queue,
                   activities=build_activities(settings, sessions, mailer),
-                  interceptors=[HeartbeatInterceptor()], **options)
+                  interceptors=[HeartbeatInterceptor(), people_first],
+                  tuner=people_first.tuner(), **options)
 
 
 async def serve(worker: Worker, polling: Callable[[], None] = lambda: None) -> None:
@@ -116,14 +102,10 @@ async def serve(worker: Worker, polling: Callable[[], None] = lambda: None) -> N
 
 async def main() -> None:
     settings = Settings.from_env()
-    background = "--background" in sys.argv[1:]
-    if background:  # the kernel runs the workflows (decisions), the web app and Temporal first
-        os.nice(settings.background_nice)
     client = await connect(settings)
     sessions = make_sessions(settings.database_url)
-    build = build_background_worker if background else build_worker
     try:
-        await serve(build(client, settings, sessions))
+        await serve(build_worker(client, settings, sessions))
     finally:
         sessions.kw["bind"].dispose()
 

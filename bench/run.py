@@ -24,8 +24,8 @@ from pathlib import Path
 from bench import http_load, raw, report
 from bench.appdb import AppDb, empty_postgres
 from bench.rounds import BusyMeter, summary
-from bench.stack import (cpu_by_component, cpu_spent, machine_info, start_raw_worker,
-                         start_stack, stop_process, web_rss_mb, worker_rss_mb)
+from bench.stack import (cpu_by_component, cpu_spent, machine_info, rss_mb, start_raw_worker,
+                         start_stack, stop_process, web_rss_mb)
 from settings import VAR
 
 
@@ -165,9 +165,8 @@ class Bench:
             "concurrency": args.concurrency, "raw_workflows": args.raw,
             "applications": args.apps, "notification_recipients": self.recipients,
             "worker_yield_max_s": self.settings.worker_yield_max_s,
-            "worker_background_nice": self.settings.background_nice,
             "rss_before_any_work_mb": {
-                "worker_rss_mb": round(worker_rss_mb(stack)[0], 1),
+                "worker_rss_mb": round(rss_mb(stack.children["worker"].pid), 1),
                 "web_rss_mb": round(web_rss_mb(stack.children["web"].pid)[0], 1)}}
         log(f"    RSS before any work: {self.details['rss_before_any_work_mb']}")
 
@@ -256,12 +255,10 @@ class Bench:
     def memory(self) -> dict:
         time.sleep(2)  # let the worker settle after the last activity before reading its memory
         web_mb, web_each = web_rss_mb(self.stack.children["web"].pid)
-        worker_mb, worker_each = worker_rss_mb(self.stack)
-        memory = {"worker_rss_mb": round(worker_mb, 1),
+        memory = {"worker_rss_mb": round(rss_mb(self.stack.children["worker"].pid), 1),
                   "web_rss_mb": round(web_mb, 1),
                   "waiting_workflows": len(self.db.open_review_tasks())}
-        self.details.update(worker_rss_each_mb={k: round(v, 1) for k, v in worker_each.items()},
-                            web_processes=len(web_each),
+        self.details.update(web_processes=len(web_each),
                             web_rss_each_mb=[round(x, 1) for x in web_each],
                             web_rss_is="gunicorn master + workers, summed")
         log(f"(d) {memory}")

@@ -66,12 +66,6 @@ def stop_process(proc: subprocess.Popen) -> None:
 
 # -- resident memory -------------------------------------------------------------------------
 
-def worker_rss_mb(stack) -> tuple[float, dict[str, float]]:
-    """The worker process, and the background worker if there is one: summed, and each."""
-    each = {name: rss_mb(p.pid) for name, p in stack.children.items() if name.startswith("worker")}
-    return sum(each.values()), each
-
-
 def rss_mb(pid: int) -> float:
     """VmRSS from /proc/<pid>/status, in MB (MiB)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -135,8 +129,7 @@ def cpu_by_component(stack, raw_worker: subprocess.Popen | None = None) -> dict[
     web = stack.children["web"].pid
     me = os.times()
     cpu = {"temporal_server": cpu_s(stack.temporal.process.pid),
-           "worker": sum(cpu_s(p.pid) for name, p in stack.children.items()
-                         if name.startswith("worker")),
+           "worker": cpu_s(stack.children["worker"].pid),
            "web": sum(cpu_s(p) for p in [web, *children_of(web)]),
            "bench_clients_and_smtp": me.user + me.system}
     if raw_worker is not None:

@@ -163,9 +163,6 @@ class Stack:
             self.smtp = SmtpCatcher(port=plan.smtp_port, mailbox_dir=plan.var_dir / "mailbox",
                                     keep=False).start()
         self._spawn("worker", [sys.executable, str(ROOT / "worker.py")])
-        if self.settings.background_nice:
-            self._spawn("worker-background", [sys.executable, str(ROOT / "worker.py"),
-                                              "--background"])
         # One process with threads: a view mostly waits on Temporal (a decision is a workflow
         # update), so threads serve concurrent managers where two sync workers queued them; and on
         # a small box one process's memory is what the web app should cost (make bench, (c), (d)).
@@ -250,7 +247,7 @@ class Stack:
         """Stops the children in order; False if any of them did not end cleanly (exit 0, or the
         SIGTERM it was sent for the servers that do not handle it): `make run` then fails."""
         clean = True
-        for name in ("web", "worker", "worker-background"):
+        for name in ("web", "worker"):
             proc = self.children.get(name)
             if proc is None:
                 continue
