@@ -32,3 +32,15 @@ def test_the_key_figures_are_medians_with_their_spread():
     assert s["last_review_row_s"] == {"median": 25.0, "min": 20.0, "max": 40.0}
     assert s["worker_cpu_ms_per_application"] == {"median": 30.0, "min": 29.0, "max": 33.0}
     assert s["http_per_s"]["median"] == 65.0
+
+
+def test_a_part_named_runs_alone_and_an_unknown_one_is_refused(capsys):
+    import pytest
+
+    from bench.run import parse
+    assert parse(["decision"]).parts == ["decision"]
+    assert parse(["decision", "throughput"]).parts == ["throughput", "decision"]  # in order
+    assert parse([]).parts == ["throughput", "memory", "decision"]
+    with pytest.raises(SystemExit):
+        parse(["throughput", "speed"])
+    assert "unknown part(s) speed" in capsys.readouterr().err
