@@ -9,8 +9,6 @@ from typing import TypeVar
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.exceptions import ApplicationError
 
-from db.session import writer_turn
-
 T = TypeVar("T")
 
 
@@ -24,12 +22,11 @@ class BusinessError(ApplicationError):
 class DbActivities:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
-        self._one_writer = writer_turn(sessions)  # SQLite: writers queue (db/session.py)
 
     async def in_transaction(self, work: Callable[[Session], T]) -> T:
         """SQLAlchemy is synchronous: run it in a thread so the worker's event loop stays free."""
         return await asyncio.to_thread(self._run, work)
 
     def _run(self, work: Callable[[Session], T]) -> T:
-        with self._one_writer, self._sessions.begin() as session:
+        with self._sessions.begin() as session:
             return work(session)

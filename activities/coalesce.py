@@ -1,12 +1,13 @@
 """Coalesced writes: items that arrive while one write is in flight go together in the next.
 
-The outbox books each mail as sent the moment the mail server took it, before its activity sends
-the next, so a worker that dies mid-batch leaves only unsent mail (and at most the one mail whose
-mark was in flight) to be sent again. With many activities sending at once that was a transaction
-per mail, each waiting its turn for SQLite's one writer. Booking the marks that queue up meanwhile
-in one transaction keeps that promise (no caller goes on before its own item is committed) at a
-fraction of the transactions. The write must be idempotent: a failed one is tried again, so that
-a passing database hiccup does not fail every caller of the batch.
+The rule: a caller returns once its own item is committed, and every item queued while a write
+runs goes in the next write, as one transaction. The write must be idempotent: a failed one is
+tried again (ATTEMPTS), then its error goes to every caller of the batch.
+
+Used for the outbox's sent marks: each mail is booked as sent right after the mail server took
+it, before its activity sends the next, so a worker that dies mid-batch leaves only unsent mail
+(and at most the one mail whose mark was in flight) to be sent again; with many activities
+sending at once, the marks share transactions instead of taking one each.
 """
 
 from __future__ import annotations

@@ -1,27 +1,19 @@
-"""People first: while managers are deciding, the worker takes no new background work.
+"""People first: while managers are deciding, the worker takes no new remote activity.
 
-A decision is a person waiting on a page: the web app answers once Temporal accepts the update.
-What the decision starts (render the agreement, open the next step, send its mail) is work nobody
-watches happen; it matters that it is done, soon and exactly once, not that it is done in the
-same second. On a small box the two compete for the same cores, and the background step costs
-more CPU than the decision itself, so a burst of approvals was answered at the speed of all the
-work behind it (make bench, 16 managers: 285 ms at p50 where the update alone takes about 130).
+The rule. Every update a workflow handles (a manager's decision, a partner's signature) marks the
+time. The worker asks Temporal for a remote activity task only once no update has arrived for
+QUIET_S, or once the run of updates has lasted `max_wait_s` (WORKER_YIELD_MAX_S; from then on
+until the updates pause, activities are taken as usual, so background work is never more than
+that late). Decisions, queries and local activities never wait; waiting activity tasks stay in
+Temporal's queue, undispatched, so no start-to-close timeout runs (our activities set no
+schedule-to-start timeout). The mark is per worker process.
 
-So the worker notes each decision it handles (every update: a manager's approval, a partner's
-signature), and asks Temporal for activity tasks only once no decision has arrived for QUIET_S:
-its activity slots (a custom slot supplier, which the worker consults before every poll) are
-handed out then. The pollers that already held a slot when the decisions began take one task
-each at once; the other tasks wait in Temporal's task queue, undispatched, so no start-to-close
-timeout runs and no heartbeat is owed (our activities set no schedule-to-start timeout). Every
-remote activity waits alike (an applicant's confirmation, a reminder a timer fired, a retry);
-decisions, queries and local activities never do.
+Why: a decision is a person waiting on a page, answered once Temporal accepts the update. What
+it starts (the agreement, the next step, its mail) is work nobody watches, and on a small box it
+costs more CPU than the decision and competes with it for the same cores.
 
-The priority is for bursts. No slot is withheld longer than `max_wait_s`, and once a run of
-decisions has lasted that long, slots are handed out as usual until the decisions pause: under
-decisions that never pause, background work is at most that late and then competes as it would
-without this, rather than falling ever further behind.
-
-The note is per worker process: with several workers, each yields to the decisions it handles.
+How: the activity slots are a custom slot supplier, which the SDK consults before every poll;
+the interceptor marks the time of each update through an extern function.
 """
 
 from __future__ import annotations

@@ -13,10 +13,10 @@ class AppDb:
         self.url = url
         self._engine: Engine = make_engine(url)
 
-    def open_review_tasks(self) -> list[str]:
+    def open_review_tasks(self, newest_first: bool = False) -> list[str]:
         return list(self._scalars(
             "SELECT id FROM task WHERE task_type = 'review_application' AND status = 'open' "
-            "ORDER BY created_at"))
+            f"ORDER BY created_at {'DESC' if newest_first else 'ASC'}"))
 
     def count_review_tasks(self) -> int:
         return self.count_tasks("review_application")

@@ -1,11 +1,17 @@
 """`make bench`: the figures issue 3 asks for, printed as a table and written to var/bench.json.
 
 On one dev server in one run (the stack `make run` starts, under var/bench-stack/, from empty):
-  (a) raw SDK workflows (one activity, then complete) per second, start to completion;
-  (b) applications posted over HTTP per second, first POST until every review task row exists;
-  (d) RSS of the worker and of gunicorn (master + workers) with those applications waiting;
-  (c) review decision latency (POST to redirect) at 1 and 16 clients, beside raw SDK updates.
-A benchmark, not a test: nothing here asserts a time.
+  throughput  (a) raw SDK workflows (one activity, then complete) per second, start to
+              completion, and (b) applications posted over HTTP per second, first POST until
+              every review task row exists: three rounds of each, alternating (raw, product,
+              raw, ...), each product round against the raw round before it; the median and
+              the spread (min-max) of the ratio (b)/(a);
+  memory      (d) RSS of the worker and of gunicorn (master + workers) with 1,000 applications
+              (one round) waiting on review;
+  decision    (c) review decision latency (POST to redirect) at 1 and 16 clients, beside raw
+              SDK updates.
+Name parts to run only those (`python -m bench decision`): a part that needs applications
+waiting posts them first, untimed. A benchmark, not a test: nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -17,11 +23,13 @@ from pathlib import Path
 
 from bench import http_load, raw, report
 from bench.appdb import AppDb, empty_postgres
+from bench.rounds import BusyMeter, summary
 from bench.stack import (cpu_by_component, cpu_spent, machine_info, rss_mb, start_raw_worker,
                          start_stack, stop_process, web_rss_mb)
 from settings import VAR
 
 
+PARTS = ("throughput", "memory", "decision")
 WARMUP_DECISIONS = 4  # untimed: first-use costs in the web app (imports, form classes) stay out
 
 
@@ -32,22 +40,36 @@ def log(message: str) -> None:
 def parse(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("parts", nargs="*", metavar="part",
+                   help=f"any of {', '.join(PARTS)} (default: all, in that order)")
+    p.add_argument("--rounds", type=int, default=3, help="alternating rounds of (a) and (b)")
     p.add_argument("--concurrency", type=int, default=16, help="clients in (a) and (b)")
-    p.add_argument("--raw", type=int, default=600, help="raw workflows in (a)")
-    p.add_argument("--apps", type=int, default=1000, help="applications in (b), waiting in (d)")
+    p.add_argument("--raw", type=int, default=600, help="raw workflows in each round of (a)")
+    p.add_argument("--apps", type=int, default=1000,
+                   help="applications in each round of (b); (d) with one round's waiting")
     p.add_argument("--c1", type=int, default=100, help="decisions at 1 client")
     p.add_argument("--c16-each", type=int, default=20, help="decisions per client at 16 clients")
+    p.add_argument("--trace", action="store_true",
+                   help="after each round of (b), read a sample of the applications' histories: "
+                        "when their workflow and activity tasks ran (bench/trace.py)")
     p.add_argument("--out", type=Path, default=VAR / "bench.json")
     p.add_argument("--var", type=Path, default=VAR / "bench-stack", help="the stack's data (wiped)")
     p.add_argument("--database-url", default="",
                    help="run the app on this PostgreSQL database (emptied first) instead of the "
                         "embedded SQLite file, as in production")
     args = p.parse_args(argv)
+    if unknown := set(args.parts) - set(PARTS):
+        p.error(f"unknown part(s) {', '.join(sorted(unknown))}: choose from {', '.join(PARTS)}")
+    args.parts = [part for part in PARTS if part in args.parts] or list(PARTS)
     if args.database_url and not args.database_url.startswith("postgresql"):
         p.error("--database-url: a PostgreSQL URL (the default is the embedded SQLite file)")
-    if args.apps < WARMUP_DECISIONS + args.c1 + 16 * args.c16_each:
-        p.error("(c) decides tasks that (b) opened: --apps must cover 4 + --c1 + 16 x --c16-each")
+    if args.rounds < 1:
+        p.error("--rounds: at least 1")
     return args
+
+
+def decisions_needed(args: argparse.Namespace) -> int:
+    return WARMUP_DECISIONS + args.c1 + 16 * args.c16_each
 
 
 def wait_mail_drained(db: AppDb, expected: int, timeout: float = 300) -> None:
@@ -100,14 +122,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
     began = time.perf_counter()
     result: dict = {"machine": machine_info()}
-    log(f"starting the stack under {args.var} (as make run does)")
+    log(f"parts: {', '.join(args.parts)}; starting the stack under {args.var} (as make run does)")
     if args.database_url:
         empty_postgres(args.database_url)
     stack = start_stack(args.var, args.database_url)
     raw_worker = None
     try:
         raw_worker = start_raw_worker(stack)
-        result.update(measure(stack, raw_worker, args))
+        bench = Bench(stack, raw_worker, args)
+        try:
+            result.update(bench.run())
+        finally:
+            bench.close()
     finally:
         log("stopping")
         if raw_worker is not None:
@@ -121,102 +147,171 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def measure(stack, raw_worker, args) -> dict:
-    from db.session import make_sessions
+class Bench:
+    """One stack, the parts asked for, in order; each part finds what it needs or makes it."""
 
-    settings, c = stack.settings, args.concurrency
-    host, port = "127.0.0.1", stack.plan.web_port
-    db = AppDb(settings.database_url)
-    sessions = make_sessions(settings.database_url)
+    def __init__(self, stack, raw_worker, args: argparse.Namespace) -> None:
+        from db.session import make_sessions
 
-    idle_rss = {"worker_rss_mb": round(rss_mb(stack.children["worker"].pid), 1),
-                "web_rss_mb": round(web_rss_mb(stack.children["web"].pid)[0], 1)}
-    log(f"    RSS before any work: {idle_rss}")
-    log(f"(a) {args.raw} raw workflows, {c} concurrent")
-    def cpu() -> dict[str, float]:
-        return cpu_by_component(stack, raw_worker)
+        self.stack, self.raw_worker, self.args = stack, raw_worker, args
+        self.settings = stack.settings
+        self.host, self.port = "127.0.0.1", stack.plan.web_port
+        self.db = AppDb(self.settings.database_url)
+        self.sessions = make_sessions(self.settings.database_url)
+        self.recipients = staff_recipients(self.sessions)
+        self.raw_warmed = False
+        self.details: dict = {
+            "app_database": self.db.url.split(":", 1)[0].split("+", 1)[0],
+            "concurrency": args.concurrency, "raw_workflows": args.raw,
+            "applications": args.apps, "notification_recipients": self.recipients,
+            "worker_yield_max_s": self.settings.worker_yield_max_s,
+            "rss_before_any_work_mb": {
+                "worker_rss_mb": round(rss_mb(stack.children["worker"].pid), 1),
+                "web_rss_mb": round(web_rss_mb(stack.children["web"].pid)[0], 1)}}
+        log(f"    RSS before any work: {self.details['rss_before_any_work_mb']}")
 
-    cpu_before = cpu()
-    raw_per_s = raw.throughput(settings, args.raw, c)
-    cpu_raw = cpu_spent(cpu_before, cpu(), args.raw + 16, 1000)  # 16: the untimed warm-up
-    log(f"    {raw_per_s:.1f}/s; CPU ms per raw workflow: {cpu_raw}")
+    def close(self) -> None:
+        self.sessions.kw["bind"].dispose()
+        self.db.close()
 
-    recipients = staff_recipients(sessions)
-    log(f"(b) {args.apps} applications over HTTP, {c} concurrent")
-    cpu_before = cpu()
-    apps = http_load.applications(host, port, db, args.apps, c)
-    log(f"    {apps['per_s']:.1f}/s; waiting for their mail to go out")
-    wait_mail_drained(db, args.apps * (1 + recipients))
-    drained_s = time.perf_counter() - apps["began"]
-    cpu_apply = cpu_spent(cpu_before, cpu(), args.apps, 1000)
-    log(f"    CPU ms per application (GET and POST /apply, until its mail is out): {cpu_apply}")
-    time.sleep(2)  # let the worker settle after the last activity before reading its memory
+    def cpu(self) -> dict[str, float]:
+        return cpu_by_component(self.stack, self.raw_worker)
 
-    waiting = len(db.open_review_tasks())
-    web_mb, web_each = web_rss_mb(stack.children["web"].pid)
-    memory = {"worker_rss_mb": round(rss_mb(stack.children["worker"].pid), 1),
-              "web_rss_mb": round(web_mb, 1), "waiting_workflows": waiting}
-    log(f"(d) {memory}")
+    def run(self) -> dict:
+        out: dict = {}
+        parts = self.args.parts
+        if "throughput" in parts:
+            out["throughput"] = self.throughput(measure_memory="memory" in parts)
+            out["memory"] = self.details.pop("memory", None)
+        if "memory" in parts and not out.get("memory"):
+            self.product_round("fill", self.args.apps)
+            out["memory"] = self.memory()
+        if "decision" in parts:
+            waiting = len(self.db.open_review_tasks())
+            if waiting < decisions_needed(self.args):
+                self.product_round("fill", decisions_needed(self.args) - waiting)
+            out["decision"] = self.decisions()
+        out = {k: v for k, v in out.items() if v}
+        out["details"] = self.details
+        return out
 
-    log("(c) review decisions: logging in 16 managers")
-    emails = add_managers(sessions, 16)
-    browsers = [http_load.login(host, port, e) for e in emails]
-    tasks = db.open_review_tasks()
-    warm, tasks = tasks[:WARMUP_DECISIONS], tasks[WARMUP_DECISIONS:]
-    decided = http_load.decisions(browsers[:1], warm, len(warm))  # one per gunicorn worker
-    wait_followups(db, len(decided))
-    log(f"    1 client: {args.c1} raw updates, {args.c1} decisions")
-    raw1, _ = raw.update_latency(settings, args.c1, 1)
-    http1 = http_load.decisions(browsers[:1], tasks[:args.c1], args.c1)
-    tasks = tasks[args.c1:]
-    wait_followups(db, len(decided) + len(http1))
-    log(f"    16 clients: {16 * args.c16_each} raw updates, {16 * args.c16_each} decisions")
-    before: dict = {}
-    raw16, raw16_done_s = raw.update_latency(settings, args.c16_each, 16,
-                                             lambda: before.update(cpu()))
-    cpu_raw16 = cpu_spent(before, cpu(), len(raw16), 1000)
-    log(f"    CPU ms per raw update at 16 clients (with the activity it starts): {cpu_raw16}")
-    pages = http_load.open_pages(browsers, tasks, args.c16_each)
-    log("    16 managers post their decisions")
-    cpu_before = cpu()
-    began = time.perf_counter()
-    http16 = http_load.decisions(browsers, tasks, args.c16_each, pages)
-    answered_s = time.perf_counter() - began
-    wait_followups(db, len(decided) + len(http1) + len(http16))
-    c16_done_s = time.perf_counter() - began
-    cpu_decisions = cpu_spent(cpu_before, cpu(), len(http16), 1000)
-    log(f"    CPU ms per decision at 16 clients (with the work the approval starts, until its "
-        f"mail is out): {cpu_decisions}")
-    for b in browsers:
-        b.close()
-    sessions.kw["bind"].dispose()
-    db.close()
+    # -- (a) and (b), alternating -------------------------------------------------------------
 
-    http_per_s = apps["per_s"]
-    return {
-        "throughput": {"raw_per_s": round(raw_per_s, 1), "http_per_s": round(http_per_s, 1),
-                       "ratio": round(http_per_s / raw_per_s, 2)},
-        "decision": {"c1": report.latency_block(http1, raw1),
-                     "c16": report.latency_block(http16, raw16)},
-        "memory": memory,
-        "details": {"app_database": db.url.split(":", 1)[0].split("+", 1)[0], "concurrency": c, "raw_workflows": args.raw, "applications": args.apps,
-                    "apply_seconds": round(apps["seconds"], 1),
-                    "apply_posts_done_s": round(apps["posts_done_s"], 1),
-                    "apply_mail_drained_s": round(drained_s, 1),
-                    "notification_recipients": recipients,
-                    "cpu_ms_per_raw_workflow": cpu_raw,
-                    "cpu_ms_per_application_until_drained": cpu_apply,
-                    "cpu_ms_per_raw_update_c16": cpu_raw16,
-                    "cpu_ms_per_decision_c16_until_drained": cpu_decisions,
-                    "c16_decisions_answered_s": round(answered_s, 1),
-                    "c16_followups_done_s": round(c16_done_s, 1),
-                    "c16_raw_all_done_s": round(raw16_done_s, 1),
-                    "decision_pages": "opened before the clock, as raw workflows are started "
-                                      "before it; then each manager posts back to back",
-                    "decisions_c1": len(http1), "decisions_c16": len(http16),
-                    "decision": "approve", "web_processes": len(web_each),
-                    "worker_yield_max_s": settings.worker_yield_max_s,
-                    "web_rss_each_mb": [round(x, 1) for x in web_each],
-                    "web_rss_is": "gunicorn master + workers, summed",
-                    "rss_before_any_work_mb": idle_rss},
-    }
+    def throughput(self, measure_memory: bool) -> dict:
+        raws, products = [], []
+        for n in range(1, self.args.rounds + 1):
+            raws.append(self.raw_round(n))
+            products.append(self.product_round(n, self.args.apps))
+            if n == 1 and measure_memory:  # one round's applications waiting, as (d) says
+                self.details["memory"] = self.memory()
+        s = summary(raws, products)
+        self.details["rounds"] = {"raw": raws, "product": products}
+        log(f"    ratio median {s['ratio']['median']:.2f} ({s['ratio']['min']:.2f} to "
+            f"{s['ratio']['max']:.2f}); pairs {s['pair_ratios']}")
+        return {"raw_per_s": s["raw_per_s"]["median"], "http_per_s": s["http_per_s"]["median"],
+                "ratio": s["ratio"]["median"], "rounds": len(products), "spread": s}
+
+    def raw_round(self, n: int) -> dict:
+        c, total = self.args.concurrency, self.args.raw
+        log(f"(a) round {n}: {total} raw workflows, {c} concurrent")
+        warmup = 0 if self.raw_warmed else 16
+        self.raw_warmed = True
+        meter, before = BusyMeter().start(), self.cpu()
+        per_s = raw.throughput(self.settings, total, c, warmup)
+        spent = cpu_spent(before, self.cpu(), total + warmup, 1000)
+        busy = meter.share(spent["total"] * (total + warmup) / 1000)
+        log(f"    {per_s:.1f}/s; CPU ms per raw workflow {spent['total']}; busy {busy}")
+        return {"round": n, "per_s": round(per_s, 1), "cpu_ms_per_raw_workflow": spent, **busy}
+
+    def product_round(self, n: int | str, total: int) -> dict:
+        c = self.args.concurrency
+        log(f"(b) round {n}: {total} applications over HTTP, {c} concurrent")
+        sent_before, _ = self.db.mail_sent_and_pending()
+        if self.args.trace:
+            from bench.trace import CpuSampler, trace_round
+            sampler = CpuSampler(self.cpu, self.stack.children["worker"].pid).start()
+        meter, before = BusyMeter().start(), self.cpu()
+        apps = http_load.applications(self.host, self.port, self.db, total, c)
+        wait_mail_drained(self.db, sent_before + total * (1 + self.recipients))
+        drained_s = time.perf_counter() - apps["began"]
+        spent = cpu_spent(before, self.cpu(), total, 1000)
+        busy = meter.share(spent["total"] * total / 1000)
+        figures = {"round": n, "per_s": round(apps["per_s"], 1),
+                   "posts_done_s": round(apps["posts_done_s"], 1),
+                   "last_review_row_s": round(apps["seconds"], 1),
+                   "mail_drained_s": round(drained_s, 1),
+                   "worker_cpu_ms_per_application": spent["worker"],
+                   "cpu_ms_per_application_until_drained": spent, **busy}
+        log(f"    {figures['per_s']}/s; POSTs answered after {figures['posts_done_s']} s, last "
+            f"review row after {figures['last_review_row_s']} s, mail out after "
+            f"{figures['mail_drained_s']} s; CPU ms per application {spent}; busy {busy}")
+        if self.args.trace:
+            sampler.stop()
+            figures["trace"] = trace_round(self.settings, self.db, apps["began_wall"], sampler)
+        return figures
+
+    # -- (d) ----------------------------------------------------------------------------------
+
+    def memory(self) -> dict:
+        time.sleep(2)  # let the worker settle after the last activity before reading its memory
+        web_mb, web_each = web_rss_mb(self.stack.children["web"].pid)
+        memory = {"worker_rss_mb": round(rss_mb(self.stack.children["worker"].pid), 1),
+                  "web_rss_mb": round(web_mb, 1),
+                  "waiting_workflows": len(self.db.open_review_tasks())}
+        self.details.update(web_processes=len(web_each),
+                            web_rss_each_mb=[round(x, 1) for x in web_each],
+                            web_rss_is="gunicorn master + workers, summed")
+        log(f"(d) {memory}")
+        return memory
+
+    # -- (c) ----------------------------------------------------------------------------------
+
+    def decisions(self) -> dict:
+        args, db, settings = self.args, self.db, self.settings
+        log("(c) review decisions: logging in 16 managers")
+        emails = add_managers(self.sessions, 16)
+        browsers = [http_load.login(self.host, self.port, e) for e in emails]
+        # The newest: with several rounds' applications waiting, those the worker still caches.
+        tasks = db.open_review_tasks(newest_first=True)
+        warm, tasks = tasks[:WARMUP_DECISIONS], tasks[WARMUP_DECISIONS:]
+        decided = http_load.decisions(browsers[:1], warm, len(warm))  # one per gunicorn worker
+        wait_followups(db, len(decided))
+        log(f"    1 client: {args.c1} raw updates, {args.c1} decisions")
+        meter = BusyMeter().start()
+        raw1, _ = raw.update_latency(settings, args.c1, 1)
+        http1 = http_load.decisions(browsers[:1], tasks[:args.c1], args.c1)
+        tasks = tasks[args.c1:]
+        wait_followups(db, len(decided) + len(http1))
+        busy_c1 = meter.share(0.0)["cpu_busy"]
+        log(f"    16 clients: {16 * args.c16_each} raw updates, {16 * args.c16_each} decisions")
+        before: dict = {}
+        meter = BusyMeter().start()
+        raw16, raw16_done_s = raw.update_latency(settings, args.c16_each, 16,
+                                                 lambda: before.update(self.cpu()))
+        cpu_raw16 = cpu_spent(before, self.cpu(), len(raw16), 1000)
+        log(f"    CPU ms per raw update at 16 clients (with the activity it starts): {cpu_raw16}")
+        pages = http_load.open_pages(browsers, tasks, args.c16_each)
+        log("    16 managers post their decisions")
+        cpu_before = self.cpu()
+        began = time.perf_counter()
+        http16 = http_load.decisions(browsers, tasks, args.c16_each, pages)
+        answered_s = time.perf_counter() - began
+        wait_followups(db, len(decided) + len(http1) + len(http16))
+        c16_done_s = time.perf_counter() - began
+        cpu_decisions = cpu_spent(cpu_before, self.cpu(), len(http16), 1000)
+        busy_c16 = meter.share(0.0)["cpu_busy"]
+        log(f"    CPU ms per decision at 16 clients (with the work the approval starts, until its "
+            f"mail is out): {cpu_decisions}")
+        for b in browsers:
+            b.close()
+        self.details.update({
+            "cpu_ms_per_raw_update_c16": cpu_raw16,
+            "cpu_ms_per_decision_c16_until_drained": cpu_decisions,
+            "c16_decisions_answered_s": round(answered_s, 1),
+            "c16_followups_done_s": round(c16_done_s, 1),
+            "c16_raw_all_done_s": round(raw16_done_s, 1),
+            "decision_cpu_busy": {"c1": busy_c1, "c16": busy_c16},
+            "decision_pages": "opened before the clock, as raw workflows are started before it; "
+                              "then each manager posts back to back",
+            "decisions_c1": len(http1), "decisions_c16": len(http16), "decision": "approve"})
+        return {"c1": report.latency_block(http1, raw1), "c16": report.latency_block(http16, raw16)}

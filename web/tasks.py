@@ -15,7 +15,6 @@ from temporalio.client import Client, RPCTimeoutOrCancelledError, WorkflowUpdate
 from temporalio.service import RPCError, RPCStatusCode
 
 from db.models import Task
-from db.session import writer_turn
 from db.task_rows import write_close
 from domain.tasks import (ACTIVE_STATUSES, Actor, CloseTaskInput, CompleteTaskInput, TaskOutcome,
                           TaskStatus)
@@ -79,9 +78,8 @@ def _close_row(outcome: TaskOutcome) -> None:
     shows it decided. The workflow's next activity writes the same close again (a no-op) with
     the stage the decision leads to; answering the update does not wait for that activity."""
     session = db()  # the request's own session: a second connection per request could starve the pool
-    with writer_turn(session.get_bind()):  # SQLite: queue with the worker's writers, not sleep
-        write_close(session, CloseTaskInput(outcome.task_id, TaskStatus.DONE, outcome))
-        session.commit()
+    write_close(session, CloseTaskInput(outcome.task_id, TaskStatus.DONE, outcome))
+    session.commit()
 
 
 def _outcome_of(task: Task) -> TaskOutcome:
