@@ -6,11 +6,13 @@ SQLite always; PostgreSQL too when TEST_DATABASE_URL is set (CI sets it).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import Iterator
 
 import pytest
+import pytest_asyncio
 from sqlalchemy import text
 
 from db.migrate import downgrade, upgrade
@@ -22,6 +24,19 @@ from settings import Settings
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgres"]
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session", autouse=True)
+async def _session_loop_ends_like_asyncio_run():
+    """The async tests share one event loop for the session. pytest-asyncio closes it without
+    cancelling what still waits on it, as asyncio.run would: the SMTP mailer's closer of idle
+    sessions (activities/mailer.py) then never runs and its sockets are left to the garbage
+    collector (a ResourceWarning, an error here). Set up first, so torn down last."""
+    yield
+    pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
 
 
 @pytest.fixture(scope="session")
