@@ -33,10 +33,15 @@ async def _session_loop_ends_like_asyncio_run():
     sessions (activities/mailer.py) then never runs and its sockets are left to the garbage
     collector (a ResourceWarning, an error here). Set up first, so torn down last."""
     yield
-    pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-    for task in pending:
+    await cancel_the_rest()
+
+
+async def cancel_the_rest() -> None:
+    """What asyncio.run does before it closes its loop: every other task cancelled and awaited."""
+    rest = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    for task in rest:
         task.cancel()
-    await asyncio.gather(*pending, return_exceptions=True)
+    await asyncio.gather(*rest, return_exceptions=True)
 
 
 @pytest.fixture(scope="session")

@@ -259,14 +259,19 @@ class Page:
         return self.number < self.page_count or (not self.exact and len(self.rows) == self.size)
 
     def numbers(self, around: int = 2) -> list[int | None]:
-        """The first, the last and the pages near this one; None marks a gap."""
-        wanted = {1, self.page_count, *range(self.number - around, self.number + around + 1)}
-        shown: list[int | None] = []
-        for n in sorted(n for n in wanted if 1 <= n <= self.page_count):
-            if shown and n - shown[-1] > 1:
-                shown.append(None if n - shown[-1] > 2 else n - 1)
-            shown.append(n)
-        return shown
+        return page_numbers(self.number, self.page_count, around)
+
+
+def page_numbers(number: int, page_count: int, around: int = 2) -> list[int | None]:
+    """The page links of every list: the first, the last and the pages near `number`; None
+    marks a gap (a gap of one page shows that page instead)."""
+    wanted = {1, page_count, *range(number - around, number + around + 1)}
+    shown: list[int | None] = []
+    for n in sorted(n for n in wanted if 1 <= n <= page_count):
+        if shown and n - shown[-1] > 1:
+            shown.append(None if n - shown[-1] > 2 else n - 1)
+        shown.append(n)
+    return shown
 
 
 def page_window(query: ListQuery, total: int) -> tuple[int, int]:

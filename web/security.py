@@ -102,6 +102,17 @@ def load_user(flask_login_id: str) -> CurrentUser | None:
                        row.org_id, row.locale)
 
 
+def staff_or_not_found():
+    """A blueprint's before_request for pages every staff role reads (the directory, the home):
+    sign-in first; anyone else signed in, partners above all, is told the page does not exist
+    (404), since a 403 would tell a partner that another organisation's page is there."""
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if not current_user.is_staff:
+        abort(404)
+    return None
+
+
 def roles_required(*roles: str):
     """Signed in with one of `roles` (program_lead counts as channel_manager). Else sign-in or 403.
 

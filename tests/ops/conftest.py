@@ -27,12 +27,13 @@ from domain.onboarding import OnboardingInput
 from domain.program import ProgramRules
 from domain.tasks import Actor, CompleteTaskInput
 from settings import Settings
-from tests.conftest import application
+from tests.conftest import application, cancel_the_rest
 from worker import build_worker
 from workflows import PartnerOnboardingWorkflow
 from workflows.client import DATA_CONVERTER
 from workflows.search import PARTNER_NAME, PARTNER_ORG
 from workflows.start import start_onboarding
+from web import create_app
 
 MANAGER = Actor(name="Mia Manager", roles=("channel_manager",), user_id=1)
 REJECTION = "No coverage in our regions"
@@ -53,17 +54,11 @@ class LoopThread:
         """Ends the loop as asyncio.run does: what still waits on it is cancelled first (the
         mailer's closer then closes its idle SMTP sessions), then the loop is closed (an open
         loop or socket is a ResourceWarning, an error under filterwarnings)."""
-        self.run(_cancel_the_rest(), timeout=30)
+        self.run(cancel_the_rest(), timeout=30)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(10)
         self.loop.close()
 
-
-async def _cancel_the_rest() -> None:
-    rest = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-    for task in rest:
-        task.cancel()
-    await asyncio.gather(*rest, return_exceptions=True)
 
 
 @dataclass
@@ -206,3 +201,13 @@ def onboardings(ops_settings) -> Iterator[OpsWorld]:
     serving.result(30)
     loop.close()
     sessions.kw["bind"].dispose()
+
+
+@pytest.fixture(scope="module")
+def app(ops_settings):
+    """The web app on the ops stack, with the demo staff seeded (a module's tests share it)."""
+    sessions = make_sessions(ops_settings.database_url)
+    seed(sessions)
+    app = create_app(ops_settings, {"TESTING": True, "WTF_CSRF_ENABLED": False, "SESSIONS": sessions})
+    yield app
+    app.extensions["prm.temporal"].close()

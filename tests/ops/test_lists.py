@@ -17,11 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from db.models import Organisation, OutboxMail, User
-from db.session import make_sessions
-from devstack.seed import seed
 from devstack.smtp import SmtpCatcher
 from tests.ops.pages import demo, link, login, main_nav, table_rows
-from web import create_app
 from web.ops.partners import MAX_ORGS
 from web.passwords import hash_password
 
@@ -29,15 +26,6 @@ pytestmark = pytest.mark.slow
 
 DIGESTS = 60      # more than one page of 50
 RESETS = 3
-
-
-@pytest.fixture(scope="module")
-def app(ops_settings):
-    sessions = make_sessions(ops_settings.database_url)
-    seed(sessions)
-    app = create_app(ops_settings, {"TESTING": True, "WTF_CSRF_ENABLED": False, "SESSIONS": sessions})
-    yield app
-    app.extensions["prm.temporal"].close()
 
 
 @pytest.fixture(scope="module")

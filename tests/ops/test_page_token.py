@@ -11,22 +11,11 @@ import uuid
 
 import pytest
 
-from db.session import make_sessions
-from devstack.seed import DEMO_USERS, seed
-from web import create_app
+from devstack.seed import DEMO_USERS
 from web.ops.temporal import BadPageToken, decode_token, encode_token
 
 pytestmark = pytest.mark.slow
 NO_WORKER_QUEUE = "ops-page-token-no-worker"
-
-
-@pytest.fixture(scope="module")
-def app(ops_settings):
-    sessions = make_sessions(ops_settings.database_url)
-    seed(sessions)
-    app = create_app(ops_settings, {"TESTING": True, "WTF_CSRF_ENABLED": False, "SESSIONS": sessions})
-    yield app
-    app.extensions["prm.temporal"].close()
 
 
 @pytest.fixture(scope="module")

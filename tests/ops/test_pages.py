@@ -12,25 +12,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from db.models import Organisation, Task, User
-from db.session import make_sessions
-from devstack.seed import seed
 from tests.ops.conftest import REJECTION
 from tests.ops.pages import demo, login, pending_activity_rows, timeline_items
-from web import create_app
 from web.passwords import hash_password
 
 pytestmark = pytest.mark.slow
 
 PARTNER_PASSWORD = "partner-password-1"
-
-
-@pytest.fixture(scope="module")
-def app(ops_settings):
-    sessions = make_sessions(ops_settings.database_url)
-    seed(sessions)
-    app = create_app(ops_settings, {"TESTING": True, "WTF_CSRF_ENABLED": False, "SESSIONS": sessions})
-    yield app
-    app.extensions["prm.temporal"].close()
 
 
 @pytest.fixture(scope="module")

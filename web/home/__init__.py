@@ -6,20 +6,15 @@ all staff, so it has a blueprint of its own under /manage (web/manage is for man
 anyone else signed in is told the page does not exist (404), as the directory tells them.
 """
 
-from flask import Blueprint, abort, current_app
-from flask_login import current_user
+from flask import Blueprint
+
+from web.security import staff_or_not_found
 
 bp = Blueprint("home", __name__, url_prefix="/manage/home")
 
 
-@bp.before_request
-def _only_staff():
-    """Checked once for the whole blueprint, so no new view can forget it."""
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    if not current_user.is_staff:
-        abort(404)
-    return None
+# Checked once for the whole blueprint, so no new view can forget it.
+bp.before_request(staff_or_not_found)
 
 
 from web.home import views  # noqa: E402,F401  (routes register on bp)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Organisation, Task, User
 from domain.tasks import ACTIVE_STATUSES, TaskStatus
+from web.listing import page_numbers
 from web.security import CurrentUser
 
 TABS = ("mine", "groups", "unassigned")
@@ -73,14 +74,7 @@ class InboxPage:
         return (self.number - 1) * PAGE_SIZE + len(self.rows)
 
     def numbers(self, around: int = 2) -> list[int | None]:
-        """Page numbers for the links: the first, the last and those near this one; None marks a gap."""
-        wanted = {1, self.page_count, *range(self.number - around, self.number + around + 1)}
-        shown: list[int | None] = []
-        for n in sorted(n for n in wanted if 1 <= n <= self.page_count):
-            if shown and n - shown[-1] > 1:
-                shown.append(None if n - shown[-1] > 2 else n - 1)
-            shown.append(n)
-        return shown
+        return page_numbers(self.number, self.page_count, around)
 
 
 @dataclass(frozen=True)
