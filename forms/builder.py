@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 
 from definitions.loader import form_schema
 from forms.choices import current_locale_name, enum_choices
+from forms.conditions import RequiredWhen, conditional_requirements
 from forms.fields import (CatalogTranslations, CleanEmailField, CleanStringField, CleanTextAreaField,
                           FixedChoices, FixedSelectField, MultiCheckboxField, OptionalText,
                           RadioGroupField, SearchPattern, VisibleText)
@@ -30,6 +31,8 @@ class SchemaForm(FlaskForm):
 
     schema_name: str = ""
     form_nonce = HiddenField()
+    # Fields an if/then rule of the schema requires for some answers (forms/conditions.py).
+    required_when: dict[str, RequiredWhen] = {}
 
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
@@ -80,7 +83,8 @@ def _build(name: str, locale_name: str) -> type[SchemaForm]:
     schema = form_schema(name)
     required = set(schema.get("required", []))
     sometimes = _conditionally_required(schema)
-    attrs: dict[str, Any] = {"schema_name": name}
+    attrs: dict[str, Any] = {"schema_name": name,
+                             "required_when": conditional_requirements(schema, locale_name)}
     for prop_name in ordered_properties(schema):
         field = _field(schema["properties"][prop_name], prop_name in required, locale_name)
         if prop_name in sometimes:

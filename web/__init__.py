@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from db.session import make_sessions
 from forms.builder import translated
 from settings import Settings
+from web.badges import init_badges
 from web.body_limit import init_body_limit
 from web.database import close_db
 from web.errors import register_error_pages
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     init_i18n(app)
     init_login(app)
     init_labels(app)
+    init_badges(app)
     init_notes(app)
     register_error_pages(app)
     init_headers(app)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from domain import notes
 from domain.onboarding import AGREEMENT_TITLE
-from domain.phrases import Phrase, translated
+from domain.phrases import Phrase, recognise, translated
 from domain.screening import FLAG_MESSAGES
 from web.i18n import page_translations
 from web.labels import STAGE_LABELS, label
@@ -21,6 +21,16 @@ from web.labels import STAGE_LABELS, label
 def note_text(note: str | None) -> str:
     """A timeline note ('Approved by Mia Chen' -> '已由 Mia Chen 批准')."""
     return _shown(note, notes.NOTES)
+
+
+def timeline_note(event) -> str:
+    """A timeline line's note, or "" when all it says is who did it ("Approved by Mia Chen" on
+    Mia Chen's line): the line names its actor beside the time, and names a person once."""
+    note = event.note or ""
+    found = recognise(note, notes.NOTES)
+    if found is not None and set(found[1]) == {"actor"} and found[1]["actor"] == (event.actor or ""):
+        return ""
+    return note_text(note)
 
 
 def actor_name(actor: str | None) -> str:
@@ -61,6 +71,7 @@ def _shown(text: str | None, phrases: Iterable[Phrase]) -> str:
 
 def init_notes(app) -> None:
     app.add_template_filter(note_text, "note_text")
+    app.add_template_filter(timeline_note, "timeline_note")
     app.add_template_filter(actor_name, "actor_name")
     app.add_template_filter(agreement_title, "agreement_title")
     app.add_template_filter(flag_text, "flag_text")

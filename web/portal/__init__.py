@@ -7,12 +7,14 @@ from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
+from db.channel_manager import channel_manager_of
 from db.models import Agreement, Organisation, Task, User
 from domain.tasks import ACTIVE_STATUSES
 from forms import readable
 from web.database import db
 from web.public.task_links import partner_actor
 from web.labels import task_heading
+from web.portal.next_step import next_step
 from web.security import roles_required
 from web.task_views import APPLICATION_FORM, run_task_page, timeline_of
 
@@ -39,7 +41,9 @@ def home():
     tasks = session.scalars(select(Task).where(
         Task.assignee_org_id == org.id, Task.status.in_([s.value for s in ACTIVE_STATUSES]))
         .order_by(Task.due_at)).all()
-    return render_template("portal/home.html", org=org, tasks=tasks, timeline=timeline_of(org.id))
+    return render_template("portal/home.html", org=org, tasks=tasks, timeline=timeline_of(org.id),
+                           next_step=next_step(org, tasks),
+                           channel_manager=channel_manager_of(session, org.id))
 
 
 @bp.get("/organisation")
