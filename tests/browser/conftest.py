@@ -168,6 +168,22 @@ def screenshot(screenshot_dir, request):
     return take
 
 
+# The README shows these (docs/screenshots/): taken by the browser tests, so they stay current.
+README_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture
+def readme_screenshot():
+    """readme_screenshot(page, "home"): the visible part of the page at the test's viewport (or
+    all of it), as docs/screenshots/home.png (committed; every browser run refreshes it)."""
+    def take(page, name: str, full_page: bool = False) -> Path:
+        README_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = README_SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+    return take
+
+
 @dataclass(frozen=True)
 class Login:
     email: str

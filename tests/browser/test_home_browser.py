@@ -60,7 +60,8 @@ def seed(sessions, tag: str, manager_email: str) -> dict[str, list[str]]:
 
 
 def test_a_manager_lands_on_the_home_and_opens_a_stage_in_the_directory(new_context, live_server,
-                                                                       channel_manager, screenshot):
+                                                                       channel_manager, screenshot,
+                                                                       readme_screenshot):
     tag = uuid.uuid4().hex[:8]
     made = seed(live_server.sessions, tag, channel_manager.email)
 
@@ -79,6 +80,7 @@ def test_a_manager_lands_on_the_home_and_opens_a_stage_in_the_directory(new_cont
     decisions = page.get_by_role("region", name="Last week's decisions")
     expect(decisions.get_by_role("row").filter(has_text=made["active"][0])).to_contain_text("Approved")
     screenshot(page, "01-home")
+    readme_screenshot(page, "home")
 
     stages = page.get_by_role("region", name="Partners by stage")
     count = stages.get_by_role("link", name=re.compile(r"^\d+ Agreement sent for signature$"))
@@ -96,3 +98,4 @@ def test_a_manager_lands_on_the_home_and_opens_a_stage_in_the_directory(new_cont
     names = [n.strip() for n in page.locator("#partners tbody td.title a").all_inner_texts()]
     assert names == made["agreement_out"]
     screenshot(page, "02-directory-by-stage")
+    readme_screenshot(page, "directory")

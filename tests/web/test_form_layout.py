@@ -58,6 +58,9 @@ def test_the_reason_says_which_decisions_require_it_instead_of_optional(app, ses
     assert 'data-required-when="decision"' in marker and 'data-values="reject more_info"' in marker
     assert 'data-on="(required)"' in marker and 'data-off="(optional)"' in marker
 
+    # A textarea takes the form's whole width (its class is CleanTextAreaField, not TextAreaField).
+    assert re.search(r'<div class="field [^"]*field--wide[^"]*" id="reason-field">', html)
+
     # The server still decides: a rejection without a reason is refused on the reason field.
     refused = client.post(f"/manage/tasks/{task.id}",
                           data={"decision": "reject", "reason": "", "form_nonce": nonce_of(html)})
