@@ -101,9 +101,9 @@ def test_list_filters_by_partner(ops, onboardings):
                        lambda r: waiting.handle.id in r.get_data(as_text=True))
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200
-    assert waiting.handle.id in html and "<td>In review</td>" in html and waiting.company in html
+    assert waiting.handle.id in html and ">In review</span></td>" in html and waiting.company in html
     assert "<td>PartnerOnboardingWorkflow</td>" in html
-    assert "<td>Running</td>" in html
+    assert ">Running</span></td>" in html
     assert onboardings.decided.handle.id not in html and onboardings.failing.handle.id not in html
     assert "eventually consistent" in html
 
@@ -158,7 +158,7 @@ def test_detail_of_a_waiting_workflow(ops, onboardings):
 def test_detail_shows_who_decided_and_why(ops, onboardings):
     decided = onboardings.decided
     html = ops.get(f"/ops/workflows/{decided.handle.id}").get_data(as_text=True)
-    assert '<dd class="status-completed">Completed</dd>' in html
+    assert '<dd class="status-completed"><span class="badge badge--ok">Completed</span></dd>' in html
     items = timeline_items(html)
     decision = next(i for i in items if "Update accepted" in i)
     assert "Who Mia Manager" in decision and "Decision Rejected" in decision
@@ -174,7 +174,7 @@ def test_detail_shows_the_pending_activity_its_attempts_and_last_failure(ops, on
     """A live run whose mail server is down: its first activity keeps failing and is retried."""
     failing = onboardings.failing
     html = ops.get(f"/ops/workflows/{failing.handle.id}").get_data(as_text=True)
-    assert '<dd class="status-running">Running</dd>' in html
+    assert '<dd class="status-running"><span class="badge badge--info">Running</span></dd>' in html
     ((activity, state, attempt, failure, next_attempt),) = pending_activity_rows(html)
     assert activity == "accept_application"
     assert int(attempt) > 1
@@ -252,7 +252,7 @@ def test_stuck_lists_failing_workflows_and_overdue_tasks(app, ops, onboardings):
                        lambda r: onboardings.failing.handle.id in r.get_data(as_text=True))
     html = resp.get_data(as_text=True)
     assert f"Review application: {overdue}" in html and stored not in html  # task_heading
-    assert "channel manager" in html and "<td>Open</td>" in html
+    assert "channel manager" in html and ">Open</span></td>" in html
     assert punctual not in html
     assert onboardings.failing.handle.id in html and f"port {onboardings.smtp_down_port}" in html
     assert onboardings.waiting.handle.id in html  # only through its overdue task row
@@ -264,17 +264,17 @@ def test_a_chinese_ops_user_reads_stage_labels_in_the_workflow_list(chinese_ops,
     resp = _eventually(lambda: chinese_ops.get(f"/ops/?partner={waiting.org_id}"),
                        lambda r: waiting.handle.id in r.get_data(as_text=True))
     html = resp.get_data(as_text=True)
-    assert waiting.handle.id in html and "<td>审核中</td>" in html and "<td>运行中</td>" in html
-    assert "in_review" not in html and "<td>running</td>" not in html
+    assert waiting.handle.id in html and ">审核中</span></td>" in html and ">运行中</span></td>" in html
+    assert "in_review" not in html and ">running</span></td>" not in html
     # The status filter offers the labels and still submits the codes its query is built from.
     assert 'value="running" >运行中</option>' in html and 'value="timed_out" >已超时</option>' in html
 
 
 def test_a_chinese_ops_user_reads_the_workflow_status(chinese_ops, onboardings):
     decided = chinese_ops.get(f"/ops/workflows/{onboardings.decided.handle.id}").get_data(as_text=True)
-    assert '<dd class="status-completed">已完成</dd>' in decided
+    assert '<dd class="status-completed"><span class="badge badge--ok">已完成</span></dd>' in decided
     waiting = chinese_ops.get(f"/ops/workflows/{onboardings.waiting.handle.id}").get_data(as_text=True)
-    assert '<dd class="status-running">运行中</dd>' in waiting
+    assert '<dd class="status-running"><span class="badge badge--info">运行中</span></dd>' in waiting
     # Search attributes stay Temporal's raw data, as ops write queries with them.
     assert "<dd>in_review</dd>" in waiting.split("<h2>搜索属性</h2>", 1)[1].split("<h2>", 1)[0]
 
@@ -287,11 +287,11 @@ def test_a_chinese_ops_user_reads_task_headings_and_stages_on_stuck_work(app, ch
     html = resp.get_data(as_text=True)
     overdue, failing = html.split("failing-workflows", 1)
     # The heading the manager's task page shows (task_heading), the group by its label.
-    assert f"审核申请：{company}" in overdue and "渠道经理" in overdue and "<td>待处理</td>" in overdue
+    assert f"审核申请：{company}" in overdue and "渠道经理" in overdue and ">待处理</span></td>" in overdue
     assert stored not in overdue and "Review application" not in overdue
-    assert "channel_manager" not in overdue and "<td>open</td>" not in overdue
+    assert "channel_manager" not in overdue and ">open</span></td>" not in overdue
     # The failing application waits in review: its stage by its Chinese label, not its code.
-    assert onboardings.failing.handle.id in failing and "<td>审核中</td>" in failing
+    assert onboardings.failing.handle.id in failing and ">审核中</span></td>" in failing
     assert "in_review" not in failing
 
 

@@ -94,7 +94,7 @@ def test_a_saved_history_reads_as_its_story(ops, scenario):
     assert f"<code>{workflow_id}</code>" in html
     assert "<h1>Partner application PA-" in html            # the start's static summary
     assert "<dd>PartnerOnboardingWorkflow</dd>" in html
-    assert '<dd class="status-completed">Completed</dd>' in html
+    assert '<dd class="status-completed"><span class="badge badge--ok">Completed</span></dd>' in html
     assert "Read from an exported history file" in html and "Download the history as JSON" not in html
     text = timeline_items(html)
     position = 0
