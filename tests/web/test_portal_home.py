@@ -38,6 +38,7 @@ def test_a_partner_sees_their_channel_manager_and_how_to_reach_them(app, session
     html = _partner(app, sessions, mine).get("/portal/").get_data(as_text=True)
     card = _section(html, "channel-manager")
     assert ours.name in card and f'<a href="mailto:{ours.email}">{ours.email}</a>' in card
+    assert '<a href="/portal/#channel-manager">Questions? Contact your channel manager.</a>' in html
     # The other organisation's manager, and the other organisation, appear nowhere.
     assert other.name not in html and other.email not in html and theirs.name not in html
 
