@@ -138,7 +138,7 @@ def _close(sessions, task, status: str, by: str | None = None) -> None:
 
 
 def _sign_task(sessions):
-    org = make_org(sessions, status="signing")
+    org = make_org(sessions, status="agreement_out")
     agreement = _agreement(sessions, org, signed_by="Li Wei")
     task = make_task(sessions, org, partner=True, step="sign", task_type="sign_agreement",
                      form="sign_agreement.v1", context={"agreement_id": agreement.id,
