@@ -48,13 +48,11 @@ _VIEW = Filter("tab", _l("View"), _view_choices, control="links")
 _TYPE = Filter("type", _l("Task type"), _type_choices, _l("All task types"))
 _OVERDUE = Filter("overdue", _l("Due"), _overdue_choices, control="checkbox")
 
-# What both views show of the task and its partner. Country and type show codes' names, which
-# the database does not hold: they do not sort (as in the directory, a code order would look
-# random to the reader).
+# What both views show of the task and its partner. The partner's cell also says its country and
+# partner type (columns of their own would push the row past a laptop's width; the directory
+# sorts and filters by them).
 _ABOUT = (Column("task", _l("Task"), Task.task_type),
           Column("partner", _l("Partner"), Organisation.name),
-          Column("country", _l("Country")),
-          Column("type", _l("Partner type")),
           Column("submitted", _l("Submitted"), Organisation.created_at, first_desc=True),
           Column("flags", _l("Screening flags")))
 
