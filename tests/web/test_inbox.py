@@ -315,8 +315,9 @@ def test_the_search_is_the_directorys_a_word_anywhere_in_name_domain_or_contact(
         assert found == [task.id], term
     assert other.id not in _ids_in_order(_inbox(client, q=t))
     assert _ids_in_order(_inbox(client, q=f"{t}%")) == []  # a wildcard is a character like any other
-    # Mine, unassigned and overdue only narrow the same search.
-    assert _ids_in_order(_inbox(client, q=t, tab="mine")) == []
+    # Mine, unassigned and overdue only narrow the same search; searching again stays in the view.
+    mine = _inbox(client, q=t, tab="mine")
+    assert _ids_in_order(mine) == [] and '<input type="hidden" name="tab" value="mine">' in mine
     assert _ids_in_order(_inbox(client, q=t, overdue="1")) == []
 
 
@@ -443,6 +444,12 @@ def test_bulk_assign_to_a_colleague_who_may_take_the_tasks(app, sessions):
                                                    "task_id": [free.id]}, follow_redirects=True)
     assert any(f"Already claimed by {colleague.name}" in f for f in _flashes(page.get_data(as_text=True)))
     assert _holders(sessions, other, free) == [("open", None), ("claimed", colleague.id)]
+    # A program lead may hand on what anyone holds, as they may unassign it.
+    lead_client = app.test_client()
+    login(lead_client, lead)
+    lead_client.post("/manage/tasks/bulk", data={"action": "assign", "assignee": str(me.id),
+                                                 "task_id": [free.id]})
+    assert _holders(sessions, free) == [("claimed", me.id)]
 
 
 def test_a_bulk_action_without_a_choice_changes_nothing_and_keeps_the_ticks(app, sessions):
@@ -482,3 +489,17 @@ def test_bulk_needs_its_csrf_token_and_partners_never_reach_it(csrf_app, app, se
     other = make_task(sessions, org)
     assert partner.post("/manage/tasks/bulk", data={"action": "claim", "task_id": [other.id]}).status_code == 403
     assert _holders(sessions, other) == [("open", None)]
+
+
+def test_the_inbox_and_its_bulk_messages_in_chinese(app, sessions):
+    org = make_org(sessions, name=f"华东 {tag()} 有限公司")
+    tasks = [make_task(sessions, org) for _ in range(2)]
+    client = app.test_client()
+    login(client, make_user(sessions, "channel_manager", locale="zh_Hans"))
+    html = _inbox(client, q=org.reference)
+    assert "最近已决定" in html and "认领已勾选的任务" in html and "提交时间" in html
+    page = client.post("/manage/tasks/bulk", data={"action": "claim", "task_id": [t.id for t in tasks],
+                                                   "next": f"/manage/inbox?q={org.reference}"},
+                       follow_redirects=True)
+    claimed = _flashes(page.get_data(as_text=True))[0]
+    assert claimed.startswith("您已认领 2 项任务：审核申请：") and "和" in claimed, claimed

@@ -53,7 +53,7 @@ _OVERDUE = Filter("overdue", _l("Due"), _overdue_choices, control="checkbox")
 # sorts and filters by them).
 _ABOUT = (Column("task", _l("Task"), Task.task_type),
           Column("partner", _l("Partner"), Organisation.name),
-          Column("submitted", _l("Submitted"), Organisation.created_at, first_desc=True),
+          Column("submitted", _l("Submitted on"), Organisation.created_at, first_desc=True),
           Column("flags", _l("Screening flags")))
 
 OPEN_TASKS = ListSpec(
