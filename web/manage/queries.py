@@ -36,8 +36,13 @@ def _view_choices() -> list[tuple[str, str]]:
     return [(view, view) for view in VIEWS]  # drawn as tabs by the page, with its own names
 
 
+# The task types a staff group holds; partner tasks (signing, adding information) never reach the
+# inbox, so the type filter does not offer them. A lifecycle with staff tasks adds its types here.
+STAFF_TASK_TYPES = ("review_application", "countersign")
+
+
 def _type_choices() -> list[tuple[str, str]]:
-    return [(code, str(name)) for code, name in TASK_TYPE_LABELS.items()]
+    return [(code, str(TASK_TYPE_LABELS[code])) for code in STAFF_TASK_TYPES]
 
 
 def _overdue_choices() -> list[tuple[str, str]]:
