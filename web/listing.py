@@ -48,13 +48,23 @@ class Column:
 
 @dataclass(frozen=True)
 class Filter:
-    """A select of allowed values. `choices()` gives (value, label) pairs in display order, in the
-    reader's language; a value not among them is ignored."""
+    """A choice among allowed values. `choices()` gives (value, label) pairs in display order, in
+    the reader's language; a value not among them is ignored.
+
+    `control`, how the page offers it: "select" (in the filter form); "checkbox" (in the form, for
+    a filter of one choice: ticked is that value, like the inbox's "Overdue only"); "links" (a
+    list's views, drawn by its page as tabs: the form keeps the chosen one while the rest
+    changes, and clearing the search and filters stays in the view)."""
 
     key: str
     label: Any
     choices: Callable[[], Sequence[tuple[str, str]]]
-    any_label: Any
+    any_label: Any = ""
+    control: str = "select"
+
+    @property
+    def in_form(self) -> bool:
+        return self.control != "links"
 
 
 @dataclass(frozen=True)
@@ -139,8 +149,12 @@ class ListQuery:
 
     @property
     def narrowed(self) -> bool:
-        """A search or a filter is in force (the page offers to clear them)."""
-        return bool(self.search or self.filters or self.texts)
+        """A search or a filter of the form is in force (the page offers to clear them)."""
+        return bool(self.search or self.texts or self._form_filters())
+
+    def _form_filters(self) -> dict[str, str]:
+        in_form = {f.key for f in self.spec.filters if f.in_form}
+        return {k: v for k, v in self.filters.items() if k in in_form}
 
     @property
     def searching(self) -> bool:
@@ -179,8 +193,9 @@ class ListQuery:
                        **self.params(**changes))
 
     def cleared_url(self) -> str:
-        """The list without its search and filters, in the same order."""
-        return self.url(q=None, page=1, **dict.fromkeys(self.filters), **dict.fromkeys(self.texts))
+        """The list without its search and filters, in the same order and view."""
+        return self.url(q=None, page=1, **dict.fromkeys(self._form_filters()),
+                        **dict.fromkeys(self.texts))
 
     def page_url(self, number: int) -> str:
         return self.url(page=number)
@@ -200,9 +215,11 @@ class ListQuery:
         return "descending" if self.descending else "ascending"
 
     def hidden_fields(self) -> list[tuple[str, str]]:
-        """What the filter form keeps while its own fields change: the sort (not the page)."""
+        """What the filter form keeps while its own fields change: the view (a "links" filter)
+        and the sort, not the page."""
         kept = self.params(page=1)
-        return [(k, kept[k]) for k in ("sort", "dir") if k in kept]
+        views = [f.key for f in self.spec.filters if not f.in_form]
+        return [(k, kept[k]) for k in (*views, "sort", "dir") if k in kept]
 
     def with_page(self, number: int) -> "ListQuery":
         return replace(self, page=number)

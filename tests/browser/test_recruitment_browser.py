@@ -82,9 +82,9 @@ def mailed_link(smtp, live_server, address: str, path_marker: str) -> str:
 
 
 def find_in_inbox(page: Page, reference: str, task_label: str) -> None:
-    """Narrow the inbox to one partner by reference, wait for the task's row, open it."""
-    page.get_by_label("Partner", exact=True).fill(reference)
-    page.get_by_role("button", name="Filter").click()
+    """Narrow the inbox to one partner by reference (its search), wait for the task's row, open it."""
+    page.get_by_label("Search", exact=True).fill(reference)
+    page.get_by_role("button", name="Search").click()
     row = page.get_by_role("row").filter(has_text=reference).filter(
         has=page.get_by_role("link", name=task_label, exact=True))
     reload_until(page, row, f"the “{task_label}” task for {reference}")

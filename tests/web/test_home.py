@@ -116,7 +116,7 @@ def test_overdue_and_mine_count_and_link_to_the_inbox(app, sessions):
     assert re.findall(r'<li data-task-id="([^"]+)"', _section(html, "overdue"))[:3] == overdue_ids
     inbox = _page(client, link)
     assert _inbox_total(inbox) == number
-    assert _task_ids(_page(client, f"{link}&partner={org.reference}")) == overdue_ids
+    assert _task_ids(_page(client, f"{link}&q={org.reference}")) == overdue_ids
 
     number, link = after["mine"]
     assert number == 2 and link == "/manage/inbox?tab=mine"
@@ -130,11 +130,11 @@ def test_the_inbox_overdue_filter_keeps_its_tab_and_other_filters(app, sessions)
     org = make_org(sessions)
     late = make_task(sessions, org, due_in=timedelta(hours=-1), status="claimed", claimed_by_id=me.id)
     make_task(sessions, org, due_in=timedelta(hours=1), status="claimed", claimed_by_id=me.id)
-    html = _page(client, f"/manage/inbox?tab=mine&overdue=1&partner={org.reference}")
+    html = _page(client, f"/manage/inbox?tab=mine&overdue=1&q={org.reference}")
     assert _task_ids(html) == [late.id]
     assert 'name="overdue" value="1" checked' in html
     # The tabs keep the filter; "Clear" drops it.
-    assert f'href="/manage/inbox?tab=groups&amp;partner={org.reference}&amp;overdue=1"' in html
+    assert f'href="/manage/inbox?q={org.reference}&amp;tab=groups&amp;overdue=1"' in html
     assert '<a href="/manage/inbox?tab=mine">Clear</a>' in html
 
 

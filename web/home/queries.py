@@ -10,16 +10,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import Organisation, Task
 from domain.onboarding import Stage
-from domain.tasks import TaskStatus
+from web.manage.queries import DECISIONS_SINCE, decided_since
 
-DECISIONS_SINCE = timedelta(days=7)
 DECISIONS_SHOWN = 10
 # The lifecycle's order: the home reads top to bottom as an application moves.
 STAGES = tuple(s.value for s in Stage)
@@ -45,16 +44,11 @@ class Decision:
     org_reference: str
 
 
-def _decided_since(since: datetime) -> list:
-    return [Task.status == TaskStatus.DONE.value, Task.completed_at >= since,
-            Task.assignee_role.is_not(None)]
-
-
 def recent_decisions(session: Session, now: datetime | None = None,
                      limit: int = DECISIONS_SHOWN) -> tuple[int, list[Decision]]:
     """(how many staff tasks were decided in the last week, the newest `limit` of them)."""
     since = (now or datetime.now(timezone.utc)) - DECISIONS_SINCE
-    where = _decided_since(since)
+    where = decided_since(since)
     total = session.scalar(select(func.count()).select_from(Task).where(*where)) or 0
     rows = session.execute(
         select(Task.id, Task.task_type, Task.assignee_role, Task.decision, Task.completed_by,

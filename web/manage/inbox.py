@@ -1,37 +1,44 @@
-"""The manager inbox and the claim / unassign buttons."""
+"""The manager inbox and the claim / unassign buttons of one task."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
-from db.models import Task
-from domain.roles import may_act_as
-from domain.tasks import ACTIVE_STATUSES
 from web.database import db
+from web.directory.queries import country_label, partner_type_label
 from web.manage import bp
-from web.manage.queries import (TABS, InboxFilter, claim, holder_name, inbox_counts, inbox_page,
-                                unassign)
+from web.manage.holding import Refusal, claim, colleagues, refusal, unassign
+from web.manage.queries import DECIDED, TABS, VIEWS, inbox_counts, inbox_page, parse_inbox, view_of
 from web.security import CurrentUser
 
 
 @bp.get("/")
 @bp.get("/inbox")
 def inbox():
-    tab = request.args.get("tab", "groups")
-    flt = InboxFilter(tab=tab if tab in TABS else "groups",
-                      task_type=request.args.get("type", "").strip()[:40],
-                      partner=request.args.get("partner", "").strip()[:200],
-                      overdue=request.args.get("overdue") == "1")
+    return render_inbox(request.args)
+
+
+def render_inbox(args: Mapping[str, str], *, selected: Collection[str] = (),
+                 bulk_error: str | None = None, status: int = 200):
+    """The inbox for these query parameters. A refused bulk action renders it again with the
+    boxes that were ticked still ticked and its reason beside the bulk controls."""
     session = db()
+    query = parse_inbox(args)
     counts = inbox_counts(session, current_user)
-    page = inbox_page(session, current_user, flt, request.args.get("page", 1, type=int), counts)
-    return render_template("manage/inbox.html", page=page, filters=flt, counts=counts.tabs,
-                           types=counts.task_types, tabs=TABS)
+    page = inbox_page(session, current_user, query, counts)
+    view = view_of(query)
+    team = (colleagues(session, current_user, {row.assignee_role for row in page.rows})
+            if view != DECIDED and page.rows else [])
+    return render_template("manage/inbox.html", query=query, page=page, view=view, views=VIEWS,
+                           open_views=TABS, counts=counts.tabs, colleagues=team,
+                           selected=set(selected), bulk_error=bulk_error,
+                           country_label=country_label,
+                           partner_type_label=partner_type_label), status
 
 
 @bp.post("/tasks/<task_id>/claim")
@@ -50,25 +57,26 @@ def _change_holder(task_id: str, change: Callable[[Session, str, CurrentUser], b
     if change(session, task_id, current_user):
         flash(done, "success")
     else:
-        _explain_refusal(session, task_id)
-    return redirect(_back(task_id))
+        flash(*refusal_message(refusal(session, task_id, current_user)))
+    return redirect(back_to())
 
 
-def _explain_refusal(session, task_id: str) -> None:
-    task = session.get(Task, task_id)
-    if task is None or not task.assignee_role or not may_act_as(current_user.roles, task.assignee_role):
-        flash(gettext("That task is not in your groups' queue."), "error")
-    elif task.status not in ACTIVE_STATUSES:
-        flash(gettext("This task is closed."), "warning")
-    elif task.claimed_by_id == current_user.id:
-        flash(gettext("You already hold this task."), "info")
-    elif task.claimed_by_id:
-        flash(gettext("%(name)s already holds this task.", name=holder_name(session, task)), "warning")
-    else:
-        flash(gettext("Nobody holds this task."), "info")
+def refusal_message(why: Refusal) -> tuple[str, str]:
+    """(message, flash category) for one task."""
+    if why.reason == "closed":
+        return gettext("This task is closed."), "warning"
+    if why.reason == "yours":
+        return gettext("You already hold this task."), "info"
+    if why.reason == "held":
+        return gettext("%(name)s already holds this task.", name=why.holder), "warning"
+    if why.reason == "nobody":
+        return gettext("Nobody holds this task."), "info"
+    if why.reason == "cannot_take":
+        return gettext("%(name)s may not take this task: it is another group's.", name=why.holder), "warning"
+    return gettext("That task is not in your groups' queue."), "error"
 
 
-def _back(task_id: str) -> str:
+def back_to() -> str:
     """Back where the button was pressed: the task page or the inbox (only our own paths)."""
     target = request.form.get("next", "")
     if target.startswith("/manage/") and not target.startswith("//"):

@@ -1,36 +1,119 @@
 """The inbox reads task rows from the app database only: never a fan-out to Temporal.
 
-Managers land on the inbox after every decision, so a view costs a fixed handful of queries
-whatever the queue's length: one for the page's rows (with their partner and holder joined in, as
-plain columns: no ORM objects, no JSON context to decode), one for every tab's and task type's
-count, and one more only when a partner filter needs its own total.
+It is a list of the one list convention (web/listing.py): two specs, the open tasks (views "mine",
+"groups", "unassigned") and the tasks decided in the last week ("decided"), chosen by the `tab`
+parameter. Managers land on the inbox after every decision, so a view costs a fixed handful of
+queries whatever the queue's length: one for every open view's and task type's count, one for the
+decided count, one for the page's rows (the ids picked from the task table, with the partner or
+the holder joined in only when the search or the sort needs them; then only those rows read, as
+plain columns), and one more for a total the counts do not hold (a search, overdue only).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import and_, case, func, or_, select, update
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from db.models import Organisation, Task, User
 from domain.tasks import ACTIVE_STATUSES, TaskStatus
-from web.listing import page_numbers
+from web.directory.queries import partner_search
+from web.labels import TASK_TYPE_LABELS
+from web.listing import Column, Filter, ListQuery, ListSpec, Page, count_rows, page_window
 from web.security import CurrentUser
 
-TABS = ("mine", "groups", "unassigned")
-PAGE_SIZE = 50
+TABS = ("mine", "groups", "unassigned")  # the open tasks' views
+DECIDED = "decided"
+VIEWS = (*TABS, DECIDED)
+DEFAULT_VIEW = "groups"
 _ACTIVE = [s.value for s in ACTIVE_STATUSES]
+
+
+def _view_choices() -> list[tuple[str, str]]:
+    return [(view, view) for view in VIEWS]  # drawn as tabs by the page, with its own names
+
+
+# The task types a staff group holds; partner tasks (signing, adding information) never reach the
+# inbox, so the type filter does not offer them. A lifecycle with staff tasks adds its types here.
+STAFF_TASK_TYPES = ("review_application", "countersign")
+
+
+def _type_choices() -> list[tuple[str, str]]:
+    return [(code, str(TASK_TYPE_LABELS[code])) for code in STAFF_TASK_TYPES]
+
+
+def _overdue_choices() -> list[tuple[str, str]]:
+    return [("1", str(_l("Overdue only")))]
+
+
+_VIEW = Filter("tab", _l("View"), _view_choices, control="links")
+_TYPE = Filter("type", _l("Task type"), _type_choices, _l("All task types"))
+_OVERDUE = Filter("overdue", _l("Due"), _overdue_choices, control="checkbox")
+
+# What both views show of the task and its partner. The partner's cell also says its country and
+# partner type (columns of their own would push the row past a laptop's width; the directory
+# sorts and filters by them).
+_ABOUT = (Column("task", _l("Task"), Task.task_type),
+          Column("partner", _l("Partner"), Organisation.name),
+          Column("submitted", _l("Submitted on"), Organisation.created_at, first_desc=True),
+          Column("flags", _l("Screening flags")))
+
+OPEN_TASKS = ListSpec(
+    endpoint="manage.inbox",
+    columns=(*_ABOUT,
+             Column("due", _l("Due"), Task.due_at),
+             Column("assignee", _l("Held by"), User.name, may_be_empty=True),
+             Column("status", _l("Status"), Task.status)),
+    # By due date: the overdue come first (overdue means due before now).
+    default_sort="due",
+    filters=(_VIEW, _TYPE, _OVERDUE),
+    tiebreak=Task.id,
+)
+
+RECENTLY_DECIDED = ListSpec(
+    endpoint="manage.inbox",
+    columns=(*_ABOUT,
+             Column("decided", _l("Decided"), Task.completed_at, first_desc=True),
+             Column("decided_by", _l("Decided by"), Task.completed_by),
+             Column("decision", _l("Decision"), Task.decision)),
+    default_sort="decided",
+    default_desc=True,
+    filters=(_VIEW, _TYPE),
+    tiebreak=Task.id,
+)
+
+# Sorts that read the partner's or the holder's row: the page's ids then need that join.
+_ORGANISATION_SORTS = {"partner", "submitted"}
+_HOLDER_SORTS = {"assignee"}
+
+
+def parse_inbox(args) -> ListQuery:
+    """The request's view and its list query (the view chooses the spec: its columns and sorts)."""
+    spec = RECENTLY_DECIDED if args.get("tab") == DECIDED else OPEN_TASKS
+    return spec.parse(args)
+
+
+def view_of(query: ListQuery) -> str:
+    return query.filters.get("tab", DEFAULT_VIEW)
 
 
 @dataclass(frozen=True)
 class InboxFilter:
-    tab: str = "groups"
+    """What narrows the inbox, apart from its order and page (the staff home asks for these too)."""
+
+    tab: str = DEFAULT_VIEW
     task_type: str = ""
-    partner: str = ""
+    search: str = ""
     # Only tasks past their due date (the staff home's "Overdue" links here).
     overdue: bool = False
+
+    @classmethod
+    def of(cls, query: ListQuery) -> "InboxFilter":
+        return cls(tab=view_of(query), task_type=query.filters.get("type", ""),
+                   search=query.search, overdue=query.filters.get("overdue") == "1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,48 +123,30 @@ class InboxRow:
     id: str
     task_type: str
     status: str
+    assignee_role: str
     due_at: datetime
     overdue: bool
     escalated: bool
+    org_id: str
     org_name: str
     org_reference: str
+    country: str
+    partner_type: str
+    submitted_at: datetime
+    flag_codes: tuple[str, ...]
     claimed_by_id: int | None
     holder_name: str
-
-
-def pages_for(total: int) -> int:
-    """Pages needed for `total` rows; an empty list still has its one (empty) page."""
-    return max(1, -(-total // PAGE_SIZE))
-
-
-@dataclass(frozen=True)
-class InboxPage:
-    rows: list[InboxRow]
-    number: int
-    total: int
-
-    @property
-    def page_count(self) -> int:
-        return pages_for(self.total)
-
-    @property
-    def first(self) -> int:
-        """1-based position of the first row shown (0 when there is none)."""
-        return (self.number - 1) * PAGE_SIZE + 1 if self.rows else 0
-
-    @property
-    def last(self) -> int:
-        return (self.number - 1) * PAGE_SIZE + len(self.rows)
-
-    def numbers(self, around: int = 2) -> list[int | None]:
-        return page_numbers(self.number, self.page_count, around)
+    decided_at: datetime | None
+    decided_by: str
+    decision: str
 
 
 @dataclass(frozen=True)
 class InboxCounts:
-    """How many tasks each tab holds, in all and per task type (the type filter's totals)."""
+    """How many tasks each open view holds, in all and per task type; and the decided view's."""
 
     by_type: dict[str, dict[str, int]]
+    decided: int = 0
 
     def tab(self, tab: str, task_type: str = "") -> int:
         if task_type:
@@ -90,28 +155,38 @@ class InboxCounts:
 
     @property
     def tabs(self) -> dict[str, int]:
-        return {tab: self.tab(tab) for tab in TABS}
-
-    @property
-    def task_types(self) -> list[str]:
-        """The type filter's choices: types with a task in my groups."""
-        return sorted(t for t, counts in self.by_type.items() if counts["groups"])
+        return {**{tab: self.tab(tab) for tab in TABS}, DECIDED: self.decided}
 
 
 def _tab_conditions(user: CurrentUser) -> dict:
-    """Each tab on top of the open staff tasks: my groups' tasks, claimed by me, or by nobody."""
-    in_my_groups = Task.assignee_role.in_(sorted(user.effective_roles))
+    """Each open view on top of the open staff tasks: my groups' tasks, mine, or nobody's."""
+    in_my_groups = _in_my_groups(user)
     return {"mine": Task.claimed_by_id == user.id,
             "groups": in_my_groups,
             "unassigned": and_(in_my_groups, Task.claimed_by_id.is_(None))}
+
+
+def _in_my_groups(user: CurrentUser):
+    return Task.assignee_role.in_(sorted(user.effective_roles))
 
 
 def _open_staff_tasks():
     return [Task.status.in_(_ACTIVE), Task.assignee_role.is_not(None)]
 
 
-def _visible(user: CurrentUser, tab: str):
-    return [*_open_staff_tasks(), _tab_conditions(user)[tab]]
+# "Recently decided": the inbox's view and the staff home's last week of decisions.
+DECISIONS_SINCE = timedelta(days=7)
+
+
+def decided_since(since: datetime) -> list:
+    """Staff tasks decided since `since` (ix_task_decided reads exactly this range)."""
+    return [Task.status == TaskStatus.DONE.value, Task.completed_at >= since,
+            Task.assignee_role.is_not(None)]
+
+
+def _decided_in_my_groups(user: CurrentUser, now: datetime) -> list:
+    """Decided in the last week (the staff home's rule, ix_task_decided), in my groups."""
+    return [*decided_since(now - DECISIONS_SINCE), _in_my_groups(user)]
 
 
 def overdue_condition(now: datetime):
@@ -120,14 +195,70 @@ def overdue_condition(now: datetime):
 
 
 def inbox_counts(session: Session, user: CurrentUser) -> InboxCounts:
-    """Every tab's count per task type in one GROUP BY, instead of a query per tab and filter."""
+    """Every open view's count per task type in one GROUP BY, and the decided view's count."""
     tabs = _tab_conditions(user)
     counted = [func.sum(case((condition, 1), else_=0)).label(tab) for tab, condition in tabs.items()]
     query = (select(Task.task_type, *counted)
              .where(*_open_staff_tasks(), or_(tabs["mine"], tabs["groups"]))
              .group_by(Task.task_type))
+    decided = session.scalar(select(func.count()).select_from(Task).where(
+        *_decided_in_my_groups(user, datetime.now(timezone.utc)))) or 0
     return InboxCounts({row.task_type: {tab: int(getattr(row, tab) or 0) for tab in TABS}
-                        for row in session.execute(query)})
+                        for row in session.execute(query)}, decided)
+
+
+def _filter_conditions(user: CurrentUser, flt: InboxFilter, now: datetime) -> list:
+    if flt.tab == DECIDED:
+        conditions = _decided_in_my_groups(user, now)
+    else:
+        conditions = [*_open_staff_tasks(), _tab_conditions(user)[flt.tab]]
+    if flt.task_type:
+        conditions.append(Task.task_type == flt.task_type)
+    if flt.search:
+        conditions.append(partner_search(flt.search))
+    if flt.overdue and flt.tab != DECIDED:
+        conditions.append(overdue_condition(now))
+    return conditions
+
+
+def _task_ids(flt: InboxFilter, sort: str = "") -> Select:
+    """The ids' query, from the task table, with only the joins the search or the sort reads."""
+    ids = select(Task.id)
+    if flt.search or sort in _ORGANISATION_SORTS:
+        ids = ids.join(Organisation, Organisation.id == Task.org_id)
+    if sort in _HOLDER_SORTS:
+        ids = ids.outerjoin(User, User.id == Task.claimed_by_id)
+    return ids
+
+
+def inbox_page(session: Session, user: CurrentUser, query: ListQuery, counts: InboxCounts) -> Page:
+    """One page of the view's tasks in the chosen order. A page past the end shows the last one
+    (tasks are decided while someone pages through them)."""
+    now = datetime.now(timezone.utc)
+    flt = InboxFilter.of(query)
+    conditions = _filter_conditions(user, flt, now)
+    if flt.search or flt.overdue or flt.tab == DECIDED:
+        total, exact = count_rows(session, _task_ids(flt).where(*conditions), query)
+    else:
+        total, exact = counts.tab(flt.tab, flt.task_type), True
+    number, offset = page_window(query, total)
+    size = query.spec.page_size
+    rows = _rows(session, _task_ids(flt, query.sort).where(*conditions), query.order_by(), now,
+                 limit=size, offset=offset)
+    return Page(rows, number, total, size, exact)
+
+
+def inbox_preview(session: Session, user: CurrentUser, flt: InboxFilter,
+                  limit: int) -> tuple[int, list[InboxRow]]:
+    """How many tasks the inbox shows for `flt`, and its first `limit` rows in the inbox's
+    default order: what the staff home shows before linking to the inbox itself."""
+    now = datetime.now(timezone.utc)
+    conditions = _filter_conditions(user, flt, now)
+    spec = RECENTLY_DECIDED if flt.tab == DECIDED else OPEN_TASKS
+    order = spec.parse({}).order_by()
+    total = session.scalar(select(func.count()).select_from(_task_ids(flt).where(*conditions)
+                                                            .subquery())) or 0
+    return total, _rows(session, _task_ids(flt).where(*conditions), order, now, limit=limit, offset=0)
 
 
 # Only the columns the table shows. Escalated as the task page decides it (task_views.is_escalated):
@@ -135,104 +266,30 @@ def inbox_counts(session: Session, user: CurrentUser) -> InboxCounts:
 # every row's JSON here.
 _ESCALATED = or_(Task.escalated.is_(True),
                  func.coalesce(Task.context["escalated_to"].as_string(), "") != "")
-_ROW_COLUMNS = (Task.id, Task.task_type, Task.status, Task.due_at, _ESCALATED.label("escalated"),
+_ROW_COLUMNS = (Task.id, Task.task_type, Task.status, Task.assignee_role, Task.due_at,
+                _ESCALATED.label("escalated"), Task.claimed_by_id, Task.completed_at,
+                Task.completed_by, Task.decision, Organisation.id.label("org_id"),
                 Organisation.name.label("org_name"), Organisation.reference.label("org_reference"),
-                Task.claimed_by_id, User.name.label("holder_name"))
+                Organisation.country, Organisation.partner_type, Organisation.created_at,
+                Organisation.flags, User.name.label("holder_name"))
 
 
-def _partner_condition(partner: str):
-    escaped = partner.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return or_(Organisation.name.ilike(f"%{escaped}%", escape="\\"),
-               Organisation.reference == partner.strip().upper())
-
-
-def inbox_page(session: Session, user: CurrentUser, flt: InboxFilter, number: int,
-               counts: InboxCounts) -> InboxPage:
-    """One page of the tab's tasks, overdue first, then by due date. A page past the end shows the
-    last one (tasks are decided while someone pages through them)."""
-    now = datetime.now(timezone.utc)
-    conditions = _filter_conditions(user, flt, now)
-    if flt.partner or flt.overdue:
-        total = _count(session, conditions, flt)
-    else:
-        total = counts.tab(flt.tab, flt.task_type)
-    number = min(max(number, 1), pages_for(total))
-    rows = _rows(session, conditions, flt, now, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
-    return InboxPage(rows, number, total)
-
-
-def inbox_preview(session: Session, user: CurrentUser, flt: InboxFilter,
-                  limit: int) -> tuple[int, list[InboxRow]]:
-    """How many tasks the inbox shows for `flt`, and its first `limit` rows in the inbox's
-    order: what the staff home shows before linking to the inbox itself."""
-    now = datetime.now(timezone.utc)
-    conditions = _filter_conditions(user, flt, now)
-    return (_count(session, conditions, flt),
-            _rows(session, conditions, flt, now, limit=limit, offset=0))
-
-
-def _filter_conditions(user: CurrentUser, flt: InboxFilter, now: datetime) -> list:
-    conditions = _visible(user, flt.tab)
-    if flt.task_type:
-        conditions.append(Task.task_type == flt.task_type)
-    if flt.partner:
-        conditions.append(_partner_condition(flt.partner))
-    if flt.overdue:
-        conditions.append(overdue_condition(now))
-    return conditions
-
-
-def _count(session: Session, conditions: list, flt: InboxFilter) -> int:
-    counted = select(func.count()).select_from(Task)
-    if flt.partner:
-        counted = counted.join(Organisation, Organisation.id == Task.org_id)
-    return session.scalar(counted.where(*conditions)) or 0
-
-
-def _rows(session: Session, conditions: list, flt: InboxFilter, now: datetime, *, limit: int,
+def _rows(session: Session, ids: Select, order: list, now: datetime, *, limit: int,
           offset: int) -> list[InboxRow]:
-    page_ids = select(Task.id)
-    if flt.partner:
-        page_ids = page_ids.join(Organisation, Organisation.id == Task.org_id)
-    # Ordering by due date alone already puts the overdue first (overdue means due before now);
-    # the creation time and the id make the order total, so pages neither repeat nor skip a task.
-    order = (Task.due_at, Task.created_at, Task.id)
-    # The page's ids first, from the task table alone; only those rows are joined and read.
-    page_ids = (page_ids.where(*conditions).order_by(*order)
-                .limit(limit).offset(offset).subquery())
+    # The page's ids first; only those rows are joined and read.
+    page_ids = ids.order_by(*order).limit(limit).offset(offset).subquery()
     query = (select(*_ROW_COLUMNS)
              .join(page_ids, page_ids.c.id == Task.id)
              .join(Organisation, Organisation.id == Task.org_id)
              .outerjoin(User, User.id == Task.claimed_by_id)
              .order_by(*order))
-    return [InboxRow(id=r.id, task_type=r.task_type, status=r.status, due_at=r.due_at,
-                     overdue=r.due_at < now, escalated=bool(r.escalated), org_name=r.org_name,
-                     org_reference=r.org_reference, claimed_by_id=r.claimed_by_id,
-                     holder_name=r.holder_name or "")
+    return [InboxRow(id=r.id, task_type=r.task_type, status=r.status,
+                     assignee_role=r.assignee_role or "", due_at=r.due_at,
+                     overdue=r.status in _ACTIVE and r.due_at < now, escalated=bool(r.escalated),
+                     org_id=r.org_id, org_name=r.org_name, org_reference=r.org_reference,
+                     country=r.country, partner_type=r.partner_type, submitted_at=r.created_at,
+                     flag_codes=tuple(f.get("code", "") for f in (r.flags or [])),
+                     claimed_by_id=r.claimed_by_id, holder_name=r.holder_name or "",
+                     decided_at=r.completed_at, decided_by=r.completed_by or "",
+                     decision=r.decision or "completed")
             for r in session.execute(query)]
-
-
-def claim(session: Session, task_id: str, user: CurrentUser) -> bool:
-    """Atomic: only an open, unclaimed task of my groups becomes mine. False if someone was first."""
-    result = session.execute(update(Task).where(
-        Task.id == task_id, Task.status == TaskStatus.OPEN.value, Task.claimed_by_id.is_(None),
-        Task.assignee_role.in_(sorted(user.effective_roles)),
-    ).values(status=TaskStatus.CLAIMED.value, claimed_by_id=user.id))
-    session.commit()
-    return result.rowcount == 1
-
-
-def unassign(session: Session, task_id: str, user: CurrentUser) -> bool:
-    """The holder may give a task back; a program lead may take it back from anyone."""
-    condition = [Task.id == task_id, Task.status == TaskStatus.CLAIMED.value]
-    if not user.has_role("program_lead"):
-        condition.append(Task.claimed_by_id == user.id)
-    result = session.execute(update(Task).where(*condition)
-                             .values(status=TaskStatus.OPEN.value, claimed_by_id=None))
-    session.commit()
-    return result.rowcount == 1
-
-
-def holder_name(session: Session, task: Task) -> str:
-    user = session.get(User, task.claimed_by_id) if task.claimed_by_id else None
-    return user.name if user else ""

@@ -10,7 +10,7 @@ from db.models import Task
 from domain.roles import may_act_as
 from web.database import db
 from web.manage import bp
-from web.manage.queries import holder_name
+from web.manage.holding import holder_name
 from web.labels import DECISION_LABELS, label, task_heading
 from web.task_views import request_actor, run_task_page
 
