@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 from sqlalchemy.orm import Session
 from temporalio import activity
@@ -71,7 +70,7 @@ class TaskActivities:
         task = session.get(Task, task_id)
         org = session.get(Organisation, task.org_id)
         context = {
-            "title": task.title, "task_type": task.task_type, "due": _format_due(task.due_at), "link": self._link(task),
+            "title": task.title, "task_type": task.task_type, "due": task.due_at, "link": self._link(task),
             "company": org.name, "reference": org.reference,
             "contact_name": org.application.get("contact_name", ""),
             "question": task.context.get("question", ""), **extra}
@@ -93,6 +92,3 @@ def _days_left(label: str) -> int | None:
     found = re.match(r"^(\d+) days? left$", label)
     return int(found[1]) if found else None
 
-
-def _format_due(when: datetime) -> str:
-    return when.strftime("%Y-%m-%d %H:%M UTC")
