@@ -29,6 +29,8 @@ UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/Universal", "Etc/Zulu", "Universal
 # day-month-year with a 24-hour clock reads unambiguously to both).
 DATETIME_PATTERNS = {"en": "d MMM y, HH:mm", "zh": "y年M月d日 HH:mm"}
 DATE_PATTERNS = {"en": "d MMM y", "zh": "y年M月d日"}
+# The ops pages, where events a second apart must read apart.
+SECONDS_PATTERNS = {"en": "d MMM y, HH:mm:ss", "zh": "y年M月d日 HH:mm:ss"}
 # "<city> time" as each language says it (CLDR's own regionFormat capitalises it as a name).
 ZONE_PHRASES = {"en": "{city} time", "zh": "{city}时间"}
 # The areas of the IANA database people live in: "Etc/GMT+5", "US/Eastern" and the old aliases
@@ -95,14 +97,15 @@ def format_when(value: datetime | None, locale: str | Locale | None = "en",
     """`value` in the reader's zone and language, the zone named; '—' for no value.
 
     style: "medium" and "short" are the same (one format per language; "short" stays for the
-    templates that ask for it); "date" is the date alone, still in the reader's zone."""
+    templates that ask for it); "date" is the date alone, still in the reader's zone;
+    "seconds" adds the seconds (workflow histories)."""
     if value is None:
         return "—"
     if value.tzinfo is None:  # the database's values are UTC (db.models.UTCDateTime)
         value = value.replace(tzinfo=timezone.utc)
     language = _language(locale)
     tz = zone_or_utc(time_zone)
-    patterns = DATE_PATTERNS if style == "date" else DATETIME_PATTERNS
+    patterns = {"date": DATE_PATTERNS, "seconds": SECONDS_PATTERNS}.get(style, DATETIME_PATTERNS)
     shown = babel_dates.format_datetime(value, patterns[language], tzinfo=tz,
                                         locale=_babel_locale(language))
     if style == "date":

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
-from flask import current_app, g, has_request_context, request
+from flask import current_app, g, has_app_context, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import update
 
@@ -32,8 +32,8 @@ def browser_zone() -> str | None:
 
 def reader_zone() -> str:
     """The IANA name of the zone this request's dates are shown in (kept for the request)."""
-    if not has_request_context():
-        return current_app.extensions["prm.settings"].default_time_zone
+    if not has_request_context():  # a history read for a test, say: the program's zone
+        return current_app.extensions["prm.settings"].default_time_zone if has_app_context() else "UTC"
     found = g.get("reader_zone")
     if found is None:
         found = g.reader_zone = _reader_zone()
