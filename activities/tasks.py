@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from temporalio import activity
 
 from activities.outbox import Outbox, Recipient, SecretLink, role_recipients
-from db.models import Organisation, Task
+from db.models import Organisation, Task, User
 from domain.deadlines import OVERDUE, CheckpointKind
 from domain.tasks import TaskCheckpointInput, TaskSpec, TaskStatus
 from settings import Settings
@@ -75,7 +76,11 @@ class TaskActivities:
             "contact_name": org.application.get("contact_name", ""),
             "question": task.context.get("question", ""), **extra}
         if task.assignee_email and to_role is None:
-            recipients = [Recipient(task.assignee_email, org.locale)]
+            # The partner's own zone once they have an account (their dates read as the portal
+            # shows them); before that, the program's default.
+            zone = session.scalar(select(User.time_zone).where(
+                User.email == task.assignee_email.strip().lower()))
+            recipients = [Recipient(task.assignee_email, org.locale, zone)]
         else:
             recipients = role_recipients(session, to_role or task.assignee_role or "")
         return self._outbox.enqueue(session, f"{task_id}/{purpose}", recipients, template,

@@ -104,3 +104,19 @@ def test_without_a_default_zone_mail_is_in_utc_and_old_text_values_pass_unchange
     old = render_mail("partner_invitation", {"contact_name": "Li", "company": "Acme",
                                              "link": "http://x", "expires": "2026-12-03 11:30 UTC"})
     assert "expires on 2026-12-03 11:30 UTC" in old.text
+
+
+def test_a_partner_with_an_account_reads_their_task_mail_in_their_own_zone(world, server):
+    sessions, _, tasks = world
+    org = _org(sessions)
+    contact = f"li.wei-{uuid.uuid4().hex[:6]}@acme.example"
+    with sessions.begin() as s:
+        s.add(User(email=contact, name="Li Wei", roles=["partner_admin"], org_id=org.id,
+                   locale="en", time_zone="Asia/Shanghai"))
+    spec = TaskSpec(task_id=ids.task_id(org.workflow_id, "edit"), workflow_id=org.workflow_id,
+                    task_type="edit_application", form="edit_application.v1",
+                    title="Add information", org_id=org.id, due_at=DUE,
+                    assignee_org_id=org.id, assignee_email=contact.upper())
+    _open(sessions, tasks, spec)
+    (mail,) = server.to(contact.upper())
+    assert "3 Dec 2026, 19:30 Shanghai time" in mail.body
