@@ -31,6 +31,16 @@ def _colour(value: str) -> str:
     return f"#{digits.lower()}"
 
 
+def _time_zone(value: str) -> str:
+    """An IANA zone name: a mistyped one would show every date in UTC without a word."""
+    from zoneinfo import available_timezones
+
+    if value != "UTC" and value not in available_timezones():
+        raise ValueError(f"DEFAULT_TIME_ZONE must be an IANA time zone such as Asia/Shanghai, "
+                         f"not {value!r}")
+    return value
+
+
 def _bool(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
@@ -73,6 +83,9 @@ class Settings:
     # How many reverse proxies in front of the web app set X-Forwarded-For: the client address
     # the limits count by is read through that many of them (0: the socket's peer address).
     trusted_proxies: int = 0
+    # The zone dates are shown in to whoever has none of their own yet: mail to an address with
+    # no account, a page before the browser has said its zone (domain/dates.py).
+    default_time_zone: str = "UTC"
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -107,6 +120,7 @@ class Settings:
             ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI") or d.ratelimit_storage_uri,
             ratelimit_disabled=_bool(env.get("RATELIMIT_DISABLED"), d.ratelimit_disabled),
             trusted_proxies=int(env.get("TRUSTED_PROXIES") or d.trusted_proxies),
+            default_time_zone=_time_zone(env.get("DEFAULT_TIME_ZONE") or d.default_time_zone),
         )
 
     def check_secret_key(self, process: str) -> "Settings":

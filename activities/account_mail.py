@@ -26,6 +26,6 @@ class AccountMailActivities:
             context["link"] = SecretLink(mail.link.purpose, mail.link.key,
                                          mail.link.path + "{token}")
         plain = MailInput(key=mail.key, to=mail.to, template=mail.template, context=context,
-                          locale=mail.locale)
+                          locale=mail.locale, time_zone=mail.time_zone)
         return await self._outbox.enqueue_and_deliver(
             lambda session: enqueue_mail(self._outbox, session, plain))

@@ -21,7 +21,7 @@ class MailActivities:
 def enqueue_mail(outbox: Outbox, session: Session, mail: MailInput) -> list[str]:
     """The outbox rows of one MailInput (also used where a mail goes with a write)."""
     if mail.to:
-        recipients = [Recipient(mail.to, mail.locale)]
+        recipients = [Recipient(mail.to, mail.locale, mail.time_zone)]
     else:
         recipients = role_recipients(session, mail.to_role or "")
     return outbox.enqueue(session, mail.key, recipients, mail.template, mail.context,

@@ -9,19 +9,25 @@ is every value but those a person writes in paragraphs (MULTI_LINE).
 
 The HTML environment autoescapes, so what applicants typed is text in the HTML part too. Mail
 templates share the web app's translation catalog (web/translations): one catalog for all UI text.
+
+Dates: `{{ due|when }}`, the pages' filter and format (domain/dates.py), in the recipient's zone
+(render_mail's time_zone) and language. A value may be a datetime or its ISO text (what a
+datetime becomes on its way through Temporal, from the web app's account mail).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from babel.support import NullTranslations, Translations
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
 from domain import notes
+from domain.dates import format_when
 from domain.phrases import translated
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +37,7 @@ SUPPORTED = ("en", "zh_Hans")
 FORMATS = ("subject", "text", "html")
 HTML_LANG = {"en": "en", "zh_Hans": "zh-Hans"}
 MULTI_LINE = frozenset({"question", "reason"})  # a reviewer's question, a rejection's reason
+ZONE_VARIABLE = "reader_time_zone"  # set by render_mail for the `when` filter
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,7 @@ def _environment(locale: str, fmt: str, brand: Brand) -> Environment:
     else:
         env.install_null_translations(newstyle=True)
     env.filters["note_text"] = _note_text(translations or NullTranslations())
+    env.filters["when"] = _when(locale)
     env.globals.update(layout=f"_layout.{fmt}.jinja", brand=brand, html_lang=HTML_LANG[locale])
     if fmt != "subject":
         parts = env.get_template(f"_parts.{fmt}.jinja").make_module({"brand": brand})
@@ -84,6 +92,19 @@ def _note_text(translations: NullTranslations):
     return lambda text: translated(text, notes.NOTES, translations.ugettext)
 
 
+def _when(locale: str):
+    """The `when` filter of one language's environment; the zone is the render's own."""
+    @pass_context
+    def when(context, value: datetime | str | None, style: str = "medium") -> str:
+        if isinstance(value, str):
+            try:
+                value = datetime.fromisoformat(value)
+            except ValueError:
+                return value  # already words (a mail asked for before this filter existed)
+        return format_when(value, locale, context.get(ZONE_VARIABLE), style)
+    return when
+
+
 def supported_locale(locale: str | None) -> str:
     return locale if locale in SUPPORTED else "en"
 
@@ -94,14 +115,16 @@ def one_line(text: str) -> str:
 
 
 def render_mail(template: str, context: dict[str, Any], locale: str = "en",
-                brand: Brand = Brand("")) -> RenderedMail:
+                brand: Brand = Brand(""), time_zone: str = "UTC") -> RenderedMail:
+    """time_zone: the recipient's IANA zone, which every date in the mail is shown in."""
     locale = supported_locale(locale)
     context = {name: one_line(value) if isinstance(value, str) and name not in MULTI_LINE
                else value for name, value in context.items()}
 
     def render(fmt: str, **extra: Any) -> str:
         env = _environment(locale, fmt, brand)
-        return env.get_template(f"{template}.jinja").render(**context, **extra)
+        return env.get_template(f"{template}.jinja").render(**context, **extra,
+                                                            **{ZONE_VARIABLE: time_zone})
 
     subject = one_line(render("subject"))
     text = render("text").strip() + "\n"

@@ -41,6 +41,7 @@ _NEW_ROWS = "outbox.new_rows"  # Session.info key: rows written in this transact
 class Recipient:
     address: str
     locale: str
+    time_zone: str | None = None  # the person's; None: the program's default (settings.py)
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class _Pending:
 def role_recipients(session: Session, role: str) -> list[Recipient]:
     """Active staff who hold the role (a program lead also gets channel-manager mail)."""
     users = session.scalars(select(User).where(User.active.is_(True), User.org_id.is_(None))).all()
-    return [Recipient(u.email, u.locale) for u in users if may_act_as(u.roles, role)]
+    return [Recipient(u.email, u.locale, u.time_zone) for u in users if may_act_as(u.roles, role)]
 
 
 class Outbox(DbActivities):
@@ -96,7 +97,8 @@ class Outbox(DbActivities):
         for r, row_key in zip(recipients, keys):
             if row_key in stored:
                 continue
-            mail = render_mail(template, context, r.locale, brand)
+            mail = render_mail(template, context, r.locale, brand,
+                               r.time_zone or self._settings.default_time_zone)
             row = OutboxMail(key=row_key, message_id=self._message_id(row_key), org_id=org_id,
                              recipients=[r.address], subject=mail.subject, body_text=mail.text,
                              body_html=mail.html, links=links, created_at=utcnow())

@@ -126,7 +126,7 @@ class RecruitmentActivities:
             session.add(invitation)
         context = {"contact_name": inp.contact_name, "company": org.name,
                    "link": SecretLink("invitation", key, "/set-password/{token}"),
-                   "expires": invitation.expires_at.strftime("%Y-%m-%d %H:%M UTC")}
+                   "expires": invitation.expires_at}
         keys = self._outbox.enqueue(session, key, [Recipient(email, inp.locale)],
                                     "partner_invitation", context, org.id)
         return ActivationResult(activated=True), keys

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from temporalio import activity
 
 from activities.outbox import Outbox, Recipient, SecretLink, role_recipients
-from db.models import Organisation, Task
+from db.models import Organisation, Task, User
 from domain.deadlines import OVERDUE, CheckpointKind
 from domain.tasks import TaskCheckpointInput, TaskSpec, TaskStatus
 from settings import Settings
@@ -71,12 +71,16 @@ class TaskActivities:
         task = session.get(Task, task_id)
         org = session.get(Organisation, task.org_id)
         context = {
-            "title": task.title, "task_type": task.task_type, "due": _format_due(task.due_at), "link": self._link(task),
+            "title": task.title, "task_type": task.task_type, "due": task.due_at, "link": self._link(task),
             "company": org.name, "reference": org.reference,
             "contact_name": org.application.get("contact_name", ""),
             "question": task.context.get("question", ""), **extra}
         if task.assignee_email and to_role is None:
-            recipients = [Recipient(task.assignee_email, org.locale)]
+            # The partner's own zone once they have an account (their dates read as the portal
+            # shows them); before that, the program's default.
+            zone = session.scalar(select(User.time_zone).where(
+                User.email == task.assignee_email.strip().lower()))
+            recipients = [Recipient(task.assignee_email, org.locale, zone)]
         else:
             recipients = role_recipients(session, to_role or task.assignee_role or "")
         return self._outbox.enqueue(session, f"{task_id}/{purpose}", recipients, template,
@@ -93,6 +97,3 @@ def _days_left(label: str) -> int | None:
     found = re.match(r"^(\d+) days? left$", label)
     return int(found[1]) if found else None
 
-
-def _format_due(when: datetime) -> str:
-    return when.strftime("%Y-%m-%d %H:%M UTC")

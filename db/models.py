@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text,
-                        TypeDecorator, UniqueConstraint)
+                        TypeDecorator, UniqueConstraint, false)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -89,6 +89,10 @@ class User(Base):
     org_id: Mapped[str | None] = mapped_column(ForeignKey("organisation.id"), default=None, index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str] = mapped_column(String(10), default="en")
+    # Staff pages follow the browser's language until the person picks one (web/i18n.py).
+    locale_chosen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # IANA name ("Asia/Shanghai") dates are shown in; None until the browser first tells it.
+    time_zone: Mapped[str | None] = mapped_column(String(64), default=None)
     # Changes whenever the password does: a LoginSession begun under another epoch is dead.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

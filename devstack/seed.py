@@ -29,11 +29,12 @@ class DemoUser:
     password: str
 
 
+# Names only: the header shows each person's role beside the name, in the page's language.
 DEMO_USERS = (
-    DemoUser("lead@prm.example", "Wang Fang (program lead)", Role.PROGRAM_LEAD, "demo-program-lead"),
-    DemoUser("manager1@prm.example", "Zhang Wei (channel manager)", Role.CHANNEL_MANAGER, "demo-manager-one"),
-    DemoUser("manager2@prm.example", "Chen Jing (channel manager)", Role.CHANNEL_MANAGER, "demo-manager-two"),
-    DemoUser("ops@prm.example", "Liu Yang (ops)", Role.OPS, "demo-ops-password"),
+    DemoUser("lead@prm.example", "Wang Fang", Role.PROGRAM_LEAD, "demo-program-lead"),
+    DemoUser("manager1@prm.example", "Zhang Wei", Role.CHANNEL_MANAGER, "demo-manager-one"),
+    DemoUser("manager2@prm.example", "Chen Jing", Role.CHANNEL_MANAGER, "demo-manager-two"),
+    DemoUser("ops@prm.example", "Liu Yang", Role.OPS, "demo-ops-password"),
 )
 
 

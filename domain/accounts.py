@@ -30,6 +30,7 @@ class AccountMailInput:
     locale: str = "en"
     context: dict[str, Any] = field(default_factory=dict)
     link: LinkSpec | None = None  # put into the context as "link" by the sending activity
+    time_zone: str | None = None  # the account's, for the mail's dates (None: the default)
 
 
 def account_mail_workflow_id(mail_key: str) -> str:

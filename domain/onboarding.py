@@ -132,6 +132,7 @@ class MailInput:
     template: str = ""         # mail template name under web/templates/mail/
     context: dict[str, Any] = field(default_factory=dict)
     locale: str = "en"
+    time_zone: str | None = None  # the addressee's zone when known (None: the default zone)
 
 
 @dataclass(frozen=True)

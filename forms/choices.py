@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import unicodedata
 from functools import lru_cache
 from typing import Any
 
 from babel import Locale
 from flask_babel import get_locale, gettext
 from wtforms.fields.choices import SelectChoice
+
+from domain.collation import sort_key
 
 
 def current_locale_name() -> str:
@@ -29,17 +30,18 @@ def enum_choices(prop: dict[str, Any], locale_name: str) -> list[SelectChoice]:
     """The options in display order: schema order, or by name for countries."""
     values = prop.get("enum") or prop.get("items", {}).get("enum") or []
     if prop.get("x-choices") == "countries":
-        names = _territories(locale_name)
-        # Sorted by what the reader sees, so people find their country where they expect it.
-        return sorted((SelectChoice(v, names.get(v, v)) for v in values),
-                      key=lambda c: _sort_key(c.label))
+        return list(_countries(tuple(values), locale_name))
     return [SelectChoice(v, choice_label(prop, v)) for v in values]
 
 
-def _sort_key(name: str) -> str:
-    """Accents do not move a name: Côte d'Ivoire sits among the C's."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+@lru_cache(maxsize=16)
+def _countries(codes: tuple[str, ...], locale_name: str) -> tuple[SelectChoice, ...]:
+    """Sorted by what the reader sees, as their language sorts it (pinyin in Chinese), so people
+    find their country where they expect it. Kept: the apply form and the directory's filter
+    show it on every page."""
+    names = _territories(locale_name)
+    return tuple(sorted((SelectChoice(v, names.get(v, v)) for v in codes),
+                        key=lambda c: sort_key(c.label, locale_name)))
 
 
 def choice_label(prop: dict[str, Any], value: Any) -> str:

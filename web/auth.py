@@ -25,6 +25,7 @@ from domain.tokens import link_token, token_hash
 from web.account_mail import send_account_mail
 from web.auth_forms import LoginForm, SetPasswordForm
 from web.database import db
+from web.i18n import browser_language
 from web.limits import breach_page
 from web.passwords import hash_password, needs_rehash, spend_verify_time, verify_password
 from web.security import CurrentUser
@@ -145,9 +146,9 @@ def issue_invitation(s: Session, user: User, lifetime: timedelta) -> Invitation:
 def invitation_mail(s: Session, user: User, invitation: Invitation) -> AccountMailInput:
     return AccountMailInput(
         key=f"invitation/{invitation.key}", to=user.email, template="partner_invitation",
-        locale=user.locale,
+        locale=user.locale, time_zone=user.time_zone,
         context={"contact_name": user.name, "company": _company(s, user),
-                 "expires": invitation.expires_at.strftime("%Y-%m-%d %H:%M UTC")},
+                 "expires": invitation.expires_at.isoformat()},
         link=LinkSpec(INVITATION_PURPOSE, invitation.key, SET_PASSWORD_PATH))
 
 
@@ -184,6 +185,9 @@ def sign_in(user: User) -> None:
     s = db()
     s.add(record)
     user.last_login_at = utcnow()
+    if not user.locale_chosen and user.org_id is None:
+        # Staff who have not picked a language read the browser's: their mail does too.
+        user.locale = browser_language() or user.locale
     s.commit()
     _fresh_session(lambda: login_user(CurrentUser.of(user, record.id)))
 
@@ -221,4 +225,4 @@ def safe_next(target: str | None) -> str | None:
     return target if not parts.scheme and not parts.netloc else None
 
 
-from web import password_reset  # noqa: E402,F401  (its views join this blueprint)
+from web import account_settings, password_reset  # noqa: E402,F401  (their views join this blueprint)

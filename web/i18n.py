@@ -1,7 +1,12 @@
 """Locale choice and locale-aware formatting for pages.
 
-Order: an explicit ?lang= (remembered in the session), then the signed-in user's locale, then the
-browser's Accept-Language. Chinese in any regional form maps to zh_Hans, the one Chinese catalog.
+Order: an explicit ?lang= (remembered in the session), then the language the signed-in person
+chose (a partner's account language counts as chosen: it is the one they applied in), then the
+browser's Accept-Language, then the account's language. So staff pages follow the browser until
+the person picks a language. Chinese in any regional form maps to zh_Hans, the one Chinese catalog.
+
+Dates: the `when` and `relative` filters, domain/dates.py's formats in the reader's zone
+(web/time_zone.py), the same helper the mail uses.
 
 A GET only chooses what this browser shows. The language switcher is a small POST form (CSRF
 protected, POST /language): only that stores a signed-in person's choice on their account.
@@ -9,17 +14,17 @@ protected, POST /language): only that stores a signed-in person's choice on thei
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from urllib.parse import urlencode
 
-from babel import Locale, UnknownLocaleError
-from babel import dates as babel_dates
 from flask import abort, g, redirect, request, session
-from flask_babel import Babel, format_timedelta, get_locale, get_translations
+from flask_babel import Babel, get_locale, get_translations, gettext
 from flask_login import current_user
 
 from db.models import User
+from domain.dates import format_relative, format_when
 from web.database import db
+from web.time_zone import init_time_zone, reader_zone
 
 SUPPORTED = ("en", "zh_Hans")
 LANGUAGE_NAMES = {"en": "English", "zh_Hans": "简体中文"}
@@ -42,12 +47,19 @@ def select_locale() -> str:
         return chosen
     if session.get("lang") in SUPPORTED:
         return session["lang"]
-    if current_user and current_user.is_authenticated and normalise(current_user.locale):
-        return normalise(current_user.locale)
+    signed_in = current_user and current_user.is_authenticated
+    stored = normalise(current_user.locale) if signed_in else None
+    if stored and (current_user.locale_chosen or current_user.is_partner):
+        return stored
+    return browser_language() or stored or "en"
+
+
+def browser_language() -> str | None:
+    """The best supported language of Accept-Language, None when it names none of ours."""
     for tag, _quality in request.accept_languages:  # already sorted by quality
         if normalise(tag):
             return normalise(tag)
-    return "en"
+    return None
 
 
 def language_choices() -> list[tuple[str, str]]:
@@ -70,52 +82,39 @@ def choose_language():
     if chosen is None:
         abort(400)
     session["lang"] = chosen
-    if current_user.is_authenticated and current_user.locale != chosen:
-        session_ = db()
-        user = session_.get(User, current_user.id)
-        if user is not None:
-            user.locale = chosen
-            session_.commit()
+    if current_user.is_authenticated:
+        store_language(current_user.id, chosen)
     return redirect(safe_next(request.form.get("next")) or "/")
 
 
-def date_locale() -> Locale:
-    """The page's language in the reader's regional form, for dates and times: an en-GB browser
-    reads "27 Nov 2026, 03:56:40", not the US "Nov 27, 2026, 3:56:40 AM". English only: the one
-    Chinese catalog is Simplified, and a zh-TW browser's dates would come out in Traditional."""
-    page = get_locale()
-    if page is None or page.language != "en":
-        return page
-    found = g.get("date_locale")
-    if found is None:
-        found = g.date_locale = _regional_english(page)
-    return found
-
-
-def _regional_english(page: Locale) -> Locale:
-    for tag, _quality in request.accept_languages:
-        if normalise(tag) != "en":
-            continue
-        try:
-            return Locale.parse(tag.replace("-", "_"))
-        except (ValueError, UnknownLocaleError):
-            return page
-    return page
+def store_language(user_id: int, chosen: str | None) -> None:
+    """The person's own choice, kept on the account (pages and mail); None: follow the browser
+    again (the account keeps the language its mail goes in until the next sign-in)."""
+    session_ = db()
+    user = session_.get(User, user_id)
+    if user is None:
+        return
+    if chosen is None:
+        user.locale_chosen = False
+    else:
+        user.locale, user.locale_chosen = chosen, True
+    session_.commit()
 
 
 def when(value: datetime | None, style: str = "medium") -> str:
-    """Shown in UTC and labelled so: partners and managers sit in different time zones."""
-    if not value:
-        return "—"
-    return f"{babel_dates.format_datetime(value, style, tzinfo=timezone.utc, locale=date_locale())} UTC"
+    """'3 Dec 2026, 19:30 Shanghai time' in the reader's zone and the page's language; '—' for
+    no value. style "medium" (the default) and "short" read the same; "date": the date only."""
+    return format_when(value, str(get_locale() or "en"), reader_zone(), style)
 
 
 def relative(value: datetime | None) -> str:
-    """'in 2 days' / '3 hours ago' in the page's language."""
-    if value is None:
-        return ""
-    delta = value - datetime.now(timezone.utc)
-    return format_timedelta(delta, add_direction=True, granularity="minute")
+    """'in 2 days' / '3 hours ago' in the page's language ('' for no value)."""
+    return format_relative(value, str(get_locale() or "en"))
+
+
+def colon(label: str) -> str:
+    """'Due' -> 'Due:' / '截止时间：': the colon each language writes after a label."""
+    return gettext("%(label)s:", label=label)
 
 
 def page_translations():
@@ -142,6 +141,8 @@ def init_i18n(app) -> None:
     app.add_url_rule("/language", "language", choose_language, methods=["POST"])
     app.add_template_filter(when, "when")
     app.add_template_filter(relative, "relative")
+    app.add_template_filter(colon, "colon")
+    init_time_zone(app)
     app.add_template_global(language_choices, "language_choices")
     app.add_template_global(this_page, "this_page")
     app.context_processor(lambda: {"current_locale": str(get_locale() or "en")})

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext, lazy_gettext as _l
+from babel.lists import format_list
+from flask_babel import get_locale, gettext, lazy_gettext as _l
 
 ROLE_LABELS = {
     "partner_user": _l("partner user"),
@@ -110,6 +111,11 @@ def role_label(code: str) -> str:
     return label(ROLE_LABELS, code)
 
 
+def role_names(codes) -> str:
+    """'program lead and ops' / '计划负责人和运维': a person's roles as their language lists them."""
+    return format_list([role_label(c) for c in codes], locale=str(get_locale() or "en")) if codes else ""
+
+
 def task_heading(task) -> str:
     """'Review application: Acme Ltd' in the reader's language; the stored (English) title for
     task types this module does not know yet."""
@@ -132,4 +138,5 @@ def init_labels(app) -> None:
     app.add_template_filter(lambda c: label(MAIL_STATUS_LABELS, c), "mail_status_label")
     app.add_template_filter(lambda c: label(AGREEMENT_STATUS_LABELS, c), "agreement_status_label")
     app.add_template_filter(role_label, "role_label")
+    app.add_template_filter(role_names, "role_names")
     app.add_template_filter(task_heading, "task_heading")

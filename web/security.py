@@ -32,11 +32,13 @@ class CurrentUser(UserMixin):
     roles: tuple[str, ...]
     org_id: str | None
     locale: str
+    locale_chosen: bool = False
+    time_zone: str | None = None
 
     @classmethod
     def of(cls, user: User, login_session_id: str) -> "CurrentUser":
         return cls(user.id, login_session_id, user.name, user.email, tuple(user.roles or ()),
-                   user.org_id, user.locale)
+                   user.org_id, user.locale, bool(user.locale_chosen), user.time_zone)
 
     def get_id(self) -> str:
         return f"{self.id}:{self.login_session_id}"
@@ -70,7 +72,7 @@ def init_login(app) -> None:
 _SIGNED_IN = (
     select(LoginSession.user_id, LoginSession.last_seen_at, LoginSession.session_epoch,
            User.session_epoch.label("user_epoch"), User.name, User.email, User.roles,
-           User.org_id, User.locale, User.active)
+           User.org_id, User.locale, User.active, User.locale_chosen, User.time_zone)
     .join(User, User.id == LoginSession.user_id)
     .where(LoginSession.id == bindparam("login_session_id"))
 )
@@ -99,7 +101,7 @@ def load_user(flask_login_id: str) -> CurrentUser | None:
                         .values(last_seen_at=now))
         session.commit()
     return CurrentUser(row.user_id, login_session_id, row.name, row.email, tuple(row.roles or ()),
-                       row.org_id, row.locale)
+                       row.org_id, row.locale, bool(row.locale_chosen), row.time_zone)
 
 
 def staff_or_not_found():

@@ -308,7 +308,7 @@ def test_the_partner_page_shows_profile_users_agreements_tasks_and_timeline(clie
     assert f"<dt>Channel manager</dt><dd>{manager.name}</dd>" in html
     assert admin.name in html and admin.email in html and "partner administrator" in html
     assert sha in html and ">Countersigned</span>" in html
-    assert f"Signed by {admin.name} on 30 Nov 2026, 09:15:00 UTC" in html
+    assert f"Signed by {admin.name} on 30 Nov 2026, 09:15 UTC" in html
 
     def task_item(task_id: str) -> str:
         return html.split(f'data-task-id="{task_id}"', 1)[1].split("</li>", 1)[0]

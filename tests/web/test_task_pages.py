@@ -169,7 +169,7 @@ def test_a_link_to_a_signed_agreement_says_the_step_is_done_and_shows_nothing_el
     response = client.get(_link(task))
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     html = response.get_data(as_text=True)
-    assert "This step is done: Li Wei completed it on Mar 4, 2026" in html
+    assert "This step is done: Li Wei completed it on 4 Mar 2026" in html
     _shows_nothing_of(html, org, agreement)
     # Sending the form again (an old tab, a forwarded link): refused, and still nothing else.
     again = client.post(_link(task), data={"full_name": "Mallory", "accept": "y", "form_nonce": "n" * 24})
@@ -183,7 +183,7 @@ def test_a_link_to_an_expired_step_says_so_and_shows_nothing_else(app, sessions)
     org, agreement, task = _sign_task(sessions)
     _close(sessions, task, "expired")
     html = app.test_client().get(_link(task)).get_data(as_text=True)
-    assert "This step is closed" in html and "It expired on Mar 4, 2026" in html and "without an answer" in html
+    assert "This step is closed" in html and "It expired on 4 Mar 2026" in html and "without an answer" in html
     _shows_nothing_of(html, org, agreement)
 
 

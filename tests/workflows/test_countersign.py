@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from db.models import TimelineEvent, User
+from domain.dates import format_when
 from domain.onboarding import Stage
 from domain.tasks import Actor
 from tests.workflows.conftest import LEAD, MANAGER
@@ -67,7 +68,7 @@ async def test_countersign_reminds_escalates_then_tells_everyone_it_is_overdue(h
     row = harness.task(task.id)
     assert row.escalated and row.context["escalated_to"] == "program_lead"
     assert row.due_at == first_due + timedelta(days=1)
-    assert f"New deadline: {row.due_at:%Y-%m-%d %H:%M} UTC" in escalated[LEE][0].body
+    assert f"New deadline: {format_when(row.due_at, 'en', 'UTC')}" in escalated[LEE][0].body
     assert not [m for ms in about(harness, heading, "Reminder").values() for m in ms
                 if "overdue" in m.body]  # the new deadline has not passed yet
 

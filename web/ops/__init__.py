@@ -19,6 +19,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from db.models import Task
 from web.ops import exported as ops_exported, mailbox as ops_mailbox, temporal as ops_temporal
 from web.database import db
+from web.i18n import when
 from web.ops.history import pending_timers, timeline
 from web.ops.links import linkify
 from web.ops.outbox import OUTBOX, outbox_page, status_counts
@@ -40,9 +41,8 @@ def _only_ops() -> None:
 
 @bp.app_template_filter("ops_time")
 def ops_time(value: datetime | None) -> str:
-    if value is None:
-        return "—"
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    """The pages' date format (web.i18n.when), with seconds: history events come seconds apart."""
+    return when(value, "seconds")
 
 
 def _settings():

@@ -18,6 +18,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.failure.v1 import Failure
 from temporalio.api.history.v1 import HistoryEvent
 
+from web.i18n import when
 from web.ops import steps
 
 SUMMARY_CHARS = 160
@@ -225,7 +226,7 @@ def _facts(ev: HistoryEvent, row: TimelineRow, seen: _Seen) -> None:
     elif t == EventType.EVENT_TYPE_TIMER_STARTED:
         duration = a.start_to_fire_timeout.ToTimedelta()
         row.facts += [(_l("Timer"), a.timer_id), (_l("Duration"), duration_text(duration)),
-                      (_l("Fires at"), (row.time + duration).strftime("%Y-%m-%d %H:%M:%S UTC"))]
+                      (_l("Fires at"), when(row.time + duration, "seconds"))]
     elif t in (EventType.EVENT_TYPE_TIMER_FIRED, EventType.EVENT_TYPE_TIMER_CANCELED):
         row.facts.append((_l("Timer"), a.timer_id))
     elif t == EventType.EVENT_TYPE_MARKER_RECORDED:

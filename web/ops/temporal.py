@@ -17,6 +17,7 @@ from temporalio.api.enums.v1 import PendingActivityState
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus
 
+from domain.dates import format_when
 from web.ops.history import failure_text
 from workflows.search import PARTNER_NAME, PARTNER_ORG, PROCESS_STAGE
 
@@ -216,7 +217,7 @@ async def describe(client: Client, workflow_id: str, run_id: str | None = None,
 
 def _sa_text(value) -> str:
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        return format_when(value, style="seconds")  # UTC, named: read off-request too
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value)
     return str(value)
