@@ -13,7 +13,7 @@ from web.labels import task_heading
 
 # What a partner with nothing to do is waiting for, by stage; a stage missing here says nothing.
 WAITING_FOR = {
-    "submitted": _l("Your application is in: we are checking it and will email you."),
+    "submitted": _l("We have your application and are checking it; we will email you the outcome."),
     "in_review": _l("Your application is in review: a channel manager decides and emails you. "
                     "Nothing is needed from you meanwhile."),
     "more_info": _l("We asked you for more information by email: answer through the link in "
