@@ -73,6 +73,8 @@ class Settings:
     # How many reverse proxies in front of the web app set X-Forwarded-For: the client address
     # the limits count by is read through that many of them (0: the socket's peer address).
     trusted_proxies: int = 0
+    # The daily digest's clock (workflows/schedules.py): an IANA zone, the staff's working day.
+    digest_time_zone: str = "UTC"
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -107,6 +109,7 @@ class Settings:
             ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI") or d.ratelimit_storage_uri,
             ratelimit_disabled=_bool(env.get("RATELIMIT_DISABLED"), d.ratelimit_disabled),
             trusted_proxies=int(env.get("TRUSTED_PROXIES") or d.trusted_proxies),
+            digest_time_zone=env.get("DIGEST_TIME_ZONE") or d.digest_time_zone,
         )
 
     def check_secret_key(self, process: str) -> "Settings":
