@@ -7,6 +7,7 @@ from functools import lru_cache
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from domain.notifications import DEFAULT_DELIVERY, Delivery, NotificationKind
@@ -53,5 +54,5 @@ def settings_form_class() -> type[_SettingsForm]:
     """Built from the kinds, so a new kind appears on the page without touching it."""
     fields = {kind.value: DeliveryField(
         KIND_LABELS[kind], description=KIND_HINTS[kind], default=DEFAULT_DELIVERY[kind].value,
-        choices=[(d.value, DELIVERY_LABELS[d]) for d in Delivery]) for kind in NotificationKind}
+        choices=[SelectChoice(d.value, DELIVERY_LABELS[d]) for d in Delivery]) for kind in NotificationKind}
     return type("NotificationSettingsForm", (_SettingsForm,), fields)
