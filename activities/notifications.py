@@ -35,7 +35,14 @@ def notify_role(outbox: Outbox, session: Session, key: str, role: str, template:
                 org_id: str | None = None) -> list[str]:
     """Tell the role's members about `task` (or about the application `org_id`): a notification
     row each, and the outbox rows of those who want a mail for it now. Returns the outbox keys."""
-    members = staff_with_role(session, role)
+    return notify_users(outbox, session, key, staff_with_role(session, role), template, context,
+                        task=task, org_id=org_id)
+
+
+def notify_users(outbox: Outbox, session: Session, key: str, members: list[User], template: str,
+                 context: dict[str, Any], *, task: Task | None = None,
+                 org_id: str | None = None) -> list[str]:
+    """The same for chosen staff members (a task's owner alone, say). Returns the outbox keys."""
     deliveries = _record(session, key, members, template, context, task, org_id)
     now = [Recipient(u.email, u.locale) for u in members if deliveries[u.id] == Delivery.EACH]
     if not now:
