@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from temporalio.client import (Client, Schedule, ScheduleActionStartWorkflow,
                                ScheduleAlreadyRunningError, ScheduleCalendarSpec,
@@ -40,6 +41,12 @@ def schedule_id(settings: Settings, name: str) -> str:
 
 
 def declared(settings: Settings) -> list[Declared]:
+    try:
+        ZoneInfo(settings.digest_time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        # Said at the worker's start, not as a schedule that silently never runs.
+        raise ValueError(f"DIGEST_TIME_ZONE={settings.digest_time_zone!r} is not an IANA time "
+                         "zone (e.g. Asia/Shanghai, UTC)") from None
     digest_id = schedule_id(settings, "daily-digest")
     summary = (f"Daily digest of staff notifications at {DIGEST_HOUR:02d}:{DIGEST_MINUTE:02d} "
                f"{settings.digest_time_zone}")
