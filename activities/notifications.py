@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from activities.outbox import Outbox, Recipient
@@ -60,26 +60,28 @@ def _record(session: Session, key: str, members: list[User], template: str,
     if not new:
         return kept
     chosen: dict[int, dict[str, str]] = {}
-    for pref in session.scalars(select(NotificationPreference).where(
+    for user_id, kind, delivery in session.execute(select(
+            NotificationPreference.user_id, NotificationPreference.kind,
+            NotificationPreference.delivery).where(
             NotificationPreference.user_id.in_([u.id for u in new]))):
-        chosen.setdefault(pref.user_id, {})[pref.kind] = pref.delivery
+        chosen.setdefault(user_id, {})[kind] = delivery
     overdue = bool(context.get("overdue"))
-    created = utcnow()
+    about = {"template": template, "org_id": task.org_id if task is not None else org_id,
+             "task_id": task.id if task is not None else None,
+             "task_type": task.task_type if task is not None else "",
+             "company": str(context.get("company", ""))[:200],
+             "reference": str(context.get("reference", ""))[:16],
+             "title": (task.title if task is not None else "")[:300],
+             "link": _link(task, org_id), "created_at": utcnow()}
+    rows = []
     for user in new:
         kind = kind_of(template, overdue=overdue,
                        holds_task=task is not None and task.claimed_by_id == user.id)
-        delivery = delivery_for(kind, chosen.get(user.id, {}))
-        session.add(Notification(
-            key=keys[user.id], user_id=user.id, kind=kind, delivery=delivery, template=template,
-            org_id=task.org_id if task is not None else org_id,
-            task_id=task.id if task is not None else None,
-            task_type=task.task_type if task is not None else "",
-            company=str(context.get("company", ""))[:200],
-            reference=str(context.get("reference", ""))[:16],
-            title=(task.title if task is not None else "")[:300],
-            link=_link(task, org_id), created_at=created))
-        kept[user.id] = delivery
-    session.flush()
+        kept[user.id] = delivery_for(kind, chosen.get(user.id, {}))
+        rows.append({**about, "key": keys[user.id], "user_id": user.id, "kind": kind,
+                     "delivery": kept[user.id]})
+    # Core, one executemany: a notice to a large group is a notice to every member.
+    session.execute(insert(Notification.__table__), rows)
     return kept
 
 

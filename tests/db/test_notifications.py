@@ -178,3 +178,16 @@ async def test_the_digest_mails_each_person_one_mail_with_all_their_items(sessio
     await digest.send_digests(run)  # the same run retried
     await digest.send_digests(DigestInput(f"run-{uuid.uuid4()}"))  # the next day, nothing new
     assert len(smtp.to(member.email)) == 1
+
+
+async def test_a_retry_keeps_what_the_first_attempt_chose(sessions, smtp, steps):
+    """A setting changed between two attempts of one activity changes nothing for that notice:
+    the retry neither mails what the first attempt put in the digest, nor writes a second row."""
+    member = staff(sessions)
+    spec = review_task(organisation(sessions))
+    await steps.open_step(OpenStepInput(spec))
+    with sessions.begin() as s:
+        s.add(NotificationPreference(user_id=member.id, kind="group_task", delivery="each"))
+    await steps.open_step(OpenStepInput(spec))  # Temporal retries the activity
+    assert smtp.to(member.email) == []
+    assert [r.delivery for r in told(sessions, member)] == ["digest"]
