@@ -108,6 +108,8 @@ def test_a_bad_choice_is_refused_on_its_field(client, sessions):
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "Choose one of the listed options." in field_block(html, "group_task")
+    summary = html.split('id="form-errors"', 1)[1].split("</div>", 1)[0]
+    assert 'href="#group_task"' in summary and "A new task for my group" in summary
     assert "Choose one of the listed options." not in field_block(html, "my_task")
     assert 'selected value="none"' in field_block(html, "application_closed")  # kept as sent
     with sessions() as s:

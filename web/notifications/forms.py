@@ -42,7 +42,9 @@ class DeliveryField(SelectField):
 
 
 class _SettingsForm(FlaskForm):
-    def kind_fields(self) -> list:
+    def schema_fields(self) -> list:
+        """The choices in the kinds' order (named as forms/builder.py's forms name theirs, so the
+        shared error summary of macros/forms.html serves this form too)."""
         return [self[kind.value] for kind in NotificationKind]
 
     def choices(self) -> dict[NotificationKind, str]:
