@@ -9,7 +9,7 @@ import uuid
 from sqlalchemy import select
 
 from db.models import Notification, NotificationPreference
-from tests.web.conftest import field_block, login, make_org, make_user
+from tests.web.conftest import field_block, login, make_org, make_task, make_user
 
 
 def notify(sessions, user, org, kind: str = "group_task", task_id: str | None = None) -> int:
@@ -137,3 +137,16 @@ def test_the_pages_are_in_chinese_for_a_chinese_reader(client, sessions):
     page = client.get("/notifications/settings", headers={"Accept-Language": "zh-CN"})
     html = page.get_data(as_text=True)
     assert "通知设置" in html and "每日摘要" in html
+
+
+def test_opening_the_task_page_marks_what_was_said_about_it_seen(client, sessions):
+    manager = make_user(sessions, "channel_manager")
+    org = make_org(sessions)
+    task, other = make_task(sessions, org), make_task(sessions, org, step="other")
+    about_it = notify(sessions, manager, org, task_id=task.id)
+    about_other = notify(sessions, manager, org, task_id=other.id)
+    login(client, manager)
+    assert client.get(f"/manage/tasks/{task.id}").status_code == 200
+    with sessions() as s:
+        assert s.get(Notification, about_it).seen_at is not None
+        assert s.get(Notification, about_other).seen_at is None

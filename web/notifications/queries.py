@@ -32,6 +32,16 @@ def mark_seen(session: Session, user_id: int, notification_id: int | None = None
     session.execute(update(Notification).where(*condition).values(seen_at=utcnow()))
 
 
+def mark_seen_about(session: Session, user_id: int, task_id: str) -> None:
+    """The user's unseen notifications about one task. Committed at once: the page that follows
+    may fail or roll back for reasons of its own."""
+    result = session.execute(update(Notification).where(
+        Notification.user_id == user_id, Notification.task_id == task_id,
+        Notification.seen_at.is_(None)).values(seen_at=utcnow()))
+    if result.rowcount:
+        session.commit()
+
+
 def chosen(session: Session, user_id: int) -> dict[str, str]:
     return dict(session.execute(select(NotificationPreference.kind, NotificationPreference.delivery)
                                 .where(NotificationPreference.user_id == user_id)).all())

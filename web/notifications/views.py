@@ -12,7 +12,8 @@ from web.database import db
 from web.labels import TASK_TYPE_LABELS
 from web.notifications import bp
 from web.notifications.forms import KIND_LABELS, settings_form_class
-from web.notifications.queries import chosen, latest, mark_seen, save_choices, unseen_count
+from web.notifications.queries import (chosen, latest, mark_seen, mark_seen_about, save_choices,
+                                       unseen_count)
 
 
 @bp.app_template_global("notification_count")
@@ -21,6 +22,15 @@ def notification_count() -> int | None:
     if not (current_user.is_authenticated and current_user.is_staff):
         return None
     return unseen_count(db(), current_user.id)
+
+
+@bp.before_app_request
+def _task_page_read_is_its_notices_seen() -> None:
+    """Whoever opens a task's page (from the inbox, a mail's link, the digest) has seen what they
+    were told about it: the header's count must not keep asking. Only for the task page itself."""
+    if (request.method == "GET" and request.endpoint == "manage.task"
+            and current_user.is_authenticated and current_user.is_staff):
+        mark_seen_about(db(), current_user.id, (request.view_args or {}).get("task_id", ""))
 
 
 @bp.app_template_filter("notification_heading")
