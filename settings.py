@@ -31,12 +31,12 @@ def _colour(value: str) -> str:
     return f"#{digits.lower()}"
 
 
-def _time_zone(value: str) -> str:
+def _time_zone(value: str, variable: str) -> str:
     """An IANA zone name: a mistyped one would show every date in UTC without a word."""
     from zoneinfo import available_timezones
 
     if value != "UTC" and value not in available_timezones():
-        raise ValueError(f"DEFAULT_TIME_ZONE must be an IANA time zone such as Asia/Shanghai, "
+        raise ValueError(f"{variable} must be an IANA time zone such as Asia/Shanghai, "
                          f"not {value!r}")
     return value
 
@@ -86,6 +86,8 @@ class Settings:
     # The zone dates are shown in to whoever has none of their own yet: mail to an address with
     # no account, a page before the browser has said its zone (domain/dates.py).
     default_time_zone: str = "UTC"
+    # The daily digest's clock (workflows/schedules.py): an IANA zone, the staff's working day.
+    digest_time_zone: str = "UTC"
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -120,7 +122,10 @@ class Settings:
             ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI") or d.ratelimit_storage_uri,
             ratelimit_disabled=_bool(env.get("RATELIMIT_DISABLED"), d.ratelimit_disabled),
             trusted_proxies=int(env.get("TRUSTED_PROXIES") or d.trusted_proxies),
-            default_time_zone=_time_zone(env.get("DEFAULT_TIME_ZONE") or d.default_time_zone),
+            default_time_zone=_time_zone(env.get("DEFAULT_TIME_ZONE") or d.default_time_zone,
+                                         "DEFAULT_TIME_ZONE"),
+            digest_time_zone=_time_zone(env.get("DIGEST_TIME_ZONE") or d.digest_time_zone,
+                                        "DIGEST_TIME_ZONE"),
         )
 
     def check_secret_key(self, process: str) -> "Settings":

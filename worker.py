@@ -31,6 +31,7 @@ import workflows
 from settings import Settings
 from workflows import WORKFLOWS
 from workflows.client import connect
+from workflows.schedules import ensure_schedules
 
 
 def ensure_bytecode(*modules: ModuleType) -> None:
@@ -103,6 +104,7 @@ async def serve(worker: Worker, polling: Callable[[], None] = lambda: None) -> N
 async def main() -> None:
     settings = Settings.from_env()
     client = await connect(settings)
+    await ensure_schedules(client, settings)  # the daily digest; ops may pause it (/ops/)
     sessions = make_sessions(settings.database_url)
     try:
         await serve(build_worker(client, settings, sessions))

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session, sessionmaker
 
 from activities.account_mail import AccountMailActivities
+from activities.digest import DigestActivities
 from activities.mail import MailActivities
 from activities.mailer import Mailer, SmtpMailer
 from activities.outbox import Outbox
@@ -24,10 +25,11 @@ def build_activities(settings: Settings, sessions: sessionmaker[Session],
     mail = MailActivities(outbox)
     account_mail = AccountMailActivities(outbox, settings)
     steps = StepActivities(outbox, tasks, recruitment)
+    digest = DigestActivities(outbox, settings)
     return [
         steps.accept_application, steps.issue_agreement, steps.activate_partner, steps.open_step,
         steps.close_step,
         tasks.task_checkpoint, recruitment.update_application, recruitment.set_stage,
         recruitment.record_signature, recruitment.activate_organisation,
-        mail.send_mail, account_mail.send_account_mail,
+        mail.send_mail, account_mail.send_account_mail, digest.send_digests,
     ]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 from temporalio import activity
 
-from activities.outbox import Outbox, Recipient, role_recipients
+from activities.notifications import notify_role
+from activities.outbox import Outbox, Recipient
 from domain.onboarding import MailInput
 
 
@@ -20,9 +21,9 @@ class MailActivities:
 
 def enqueue_mail(outbox: Outbox, session: Session, mail: MailInput) -> list[str]:
     """The outbox rows of one MailInput (also used where a mail goes with a write)."""
-    if mail.to:
-        recipients = [Recipient(mail.to, mail.locale, mail.time_zone)]
-    else:
-        recipients = role_recipients(session, mail.to_role or "")
-    return outbox.enqueue(session, mail.key, recipients, mail.template, mail.context,
-                          mail.context.get("org_id"))
+    org_id = mail.context.get("org_id")
+    if not mail.to:  # staff: each member as they chose (activities/notifications.py)
+        return notify_role(outbox, session, mail.key, mail.to_role or "", mail.template,
+                           mail.context, org_id=org_id)
+    return outbox.enqueue(session, mail.key, [Recipient(mail.to, mail.locale, mail.time_zone)],
+                          mail.template, mail.context, org_id)

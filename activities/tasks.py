@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from temporalio import activity
 
-from activities.outbox import Outbox, Recipient, SecretLink, role_recipients
+from activities.notifications import notify_role
+from activities.outbox import Outbox, Recipient, SecretLink
 from db.models import Organisation, Task, User
 from domain.deadlines import OVERDUE, CheckpointKind
 from domain.tasks import TaskCheckpointInput, TaskSpec, TaskStatus
@@ -75,16 +76,17 @@ class TaskActivities:
             "company": org.name, "reference": org.reference,
             "contact_name": org.application.get("contact_name", ""),
             "question": task.context.get("question", ""), **extra}
+        key = f"{task_id}/{purpose}"
         if task.assignee_email and to_role is None:
             # The partner's own zone once they have an account (their dates read as the portal
             # shows them); before that, the program's default.
             zone = session.scalar(select(User.time_zone).where(
                 User.email == task.assignee_email.strip().lower()))
-            recipients = [Recipient(task.assignee_email, org.locale, zone)]
-        else:
-            recipients = role_recipients(session, to_role or task.assignee_role or "")
-        return self._outbox.enqueue(session, f"{task_id}/{purpose}", recipients, template,
-                                    context, org.id if task.assignee_email else None)
+            return self._outbox.enqueue(session, key, [Recipient(task.assignee_email, org.locale, zone)],
+                                        template, context, org.id)
+        # Staff: each member as they chose (activities/notifications.py).
+        return notify_role(self._outbox, session, key, to_role or task.assignee_role or "",
+                           template, context, task=task)
 
     def _link(self, task: Task) -> str | SecretLink:
         if task.assignee_email:

@@ -252,3 +252,44 @@ class LoginSession(Base):
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     ip: Mapped[str] = mapped_column(String(64), default="")
     user_agent: Mapped[str] = mapped_column(String(500), default="")
+
+
+class NotificationPreference(Base):
+    """A staff user's choice for one kind of notification (domain/notifications.py); a kind with
+    no row takes the default, so a new kind needs no data migration."""
+
+    __tablename__ = "notification_preference"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30), primary_key=True)
+    delivery: Mapped[str] = mapped_column(String(10))
+
+
+class Notification(Base):
+    """What a staff user was told about, whatever their mail preference: the header's count and
+    list read it, and a row with delivery "digest" and no digest_key yet waits for the next digest.
+
+    Keyed by the sending activity's idempotency key and the user, so a retry writes it once; the
+    delivery chosen the first time is kept, so a retry sends (or not) exactly what it sent first."""
+
+    __tablename__ = "notification"
+    # The header's count (a user's unseen) on every page; the digest's pending rows.
+    __table_args__ = (Index("ix_notification_user_seen", "user_id", "seen_at"),
+                      Index("ix_notification_digest", "delivery", "digest_key", "user_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(250), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    delivery: Mapped[str] = mapped_column(String(10))
+    template: Mapped[str] = mapped_column(String(60))
+    org_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    task_id: Mapped[str | None] = mapped_column(String(160), default=None)
+    task_type: Mapped[str] = mapped_column(String(40), default="")
+    company: Mapped[str] = mapped_column(String(200), default="")
+    reference: Mapped[str] = mapped_column(String(16), default="")
+    title: Mapped[str] = mapped_column(String(300), default="")
+    link: Mapped[str] = mapped_column(String(300), default="")   # a path under the base URL
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    seen_at: Mapped[datetime | None] = mapped_column(default=None)
+    digest_key: Mapped[str | None] = mapped_column(String(200), default=None)

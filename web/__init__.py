@@ -78,9 +78,10 @@ def _register_blueprints(app: Flask) -> None:
     from web.directory import bp as directory
     from web.home import bp as home
     from web.manage import bp as manage
+    from web.notifications import bp as notifications
     from web.ops import bp as ops
     from web.portal import bp as portal
     from web.public import bp as public
 
-    for blueprint in (public, auth, portal, home, manage, directory, ops):
+    for blueprint in (public, auth, portal, home, manage, directory, notifications, ops):
         app.register_blueprint(blueprint)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import Client
+from temporalio.service import RPCError
 
 from devstack.ports import free_port
 from settings import ROOT
@@ -92,6 +93,16 @@ async def _describe_marker(address: str, workflow_id: str) -> str:
     return (await client.get_workflow_handle(workflow_id).describe()).status.name
 
 
+async def _digest_schedule_created(address: str) -> bool:
+    """The worker creates the daily digest's schedule when it starts (workflows/schedules.py)."""
+    client = await Client.connect(address)
+    try:
+        await client.get_schedule_handle("prm-daily-digest").describe()
+    except RPCError:
+        return False
+    return True
+
+
 def test_launcher_starts_serves_stops_and_keeps_data(tmp_path):
     var_dir = tmp_path / "var"
     ports = {"WEB_PORT": free_port(), "TEMPORAL_PORT": free_port(), "TEMPORAL_UI_PORT": free_port(),
@@ -111,6 +122,10 @@ def test_launcher_starts_serves_stops_and_keeps_data(tmp_path):
         assert set(pids) == {"worker", "web", "temporal"}
         assert len(_processes_of(var_dir)) >= 4  # launcher, dev server, worker, gunicorn (+ its workers)
         asyncio.run(_start_marker(temporal, "persistence-marker"))
+        deadline = time.monotonic() + 60  # the worker starts after the banner's checks
+        while not asyncio.run(_digest_schedule_created(temporal)):
+            assert time.monotonic() < deadline, f"no digest schedule:\n{first.output()[-4000:]}"
+            time.sleep(0.5)
         secret = (var_dir / "secret_key").read_text()
     finally:
         code = first.stop()

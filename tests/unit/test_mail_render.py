@@ -21,7 +21,13 @@ HOSTILE = {
     "link": "http://prm.test/manage/tasks/t-1", "question": "Which cities?\n\nAnd which years?",
     "reason": "No coverage yet.", "days_left": 3, "name": "Li\r\nBcc: x@evil.example",
     "minutes": 60, "portal": "http://prm.test/portal/", "rounds": 20, "asked_by": "Ann Lee",
-    "overdue": True}
+    "overdue": True, "count": 2,
+    # The daily digest's lists (activities/digest.py), with what applicants typed in them.
+    "sections": [{"kind": kind, "items": [{
+        "template": "task_assigned", "task_type": task_type, "reference": "PA-7",
+        "company": 'Acme\n\nYour account is locked <img src=x onerror="alert(1)"><script>x</script>',
+        "title": "Review <a href=\"https://evil.example\">", "link": "http://prm.test/manage/tasks/t-1"}]}
+        for kind, task_type in (("group_task", "review_application"), ("application_closed", ""))]}
 MAILS = sorted(p.stem for p in TEMPLATES.glob("*.jinja") if not p.name.startswith("_"))
 
 

@@ -15,7 +15,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
-from db.models import Task, User
+from db.models import Notification, Task, User
 from db.session import make_sessions
 from devstack.smtp import SmtpCatcher
 from devstack.temporal_server import test_server_binary
@@ -102,6 +102,15 @@ class Harness:
     def task(self, task_id: str) -> Task:
         with self.sessions() as s:
             return s.get(Task, task_id)
+
+    def notices(self, task_id: str, email: str) -> list[tuple[str, str]]:
+        """(kind, delivery) of what this staff member was told about the task (issue 9)."""
+        with self.sessions() as s:
+            return [tuple(r) for r in s.execute(
+                select(Notification.kind, Notification.delivery)
+                .join(User, User.id == Notification.user_id)
+                .where(Notification.task_id == task_id, User.email == email)
+                .order_by(Notification.id))]
 
     def seed_staff(self) -> None:
         with self.sessions.begin() as s:

@@ -48,7 +48,9 @@ async def test_countersign_reminds_escalates_then_tells_everyone_it_is_overdue(h
     handle, org_id, app, task = await awaiting_countersignature(harness)
     heading = f"Countersign the partner agreement: {app['company_name']}"
     first_due = task.due_at
-    await harness.smtp.arrival(lambda m: MIA in m.recipients and m.subject == f"New task: {heading}")
+    # A group task: by default a notification for the daily digest, not a mail (issue 9).
+    assert harness.notices(task.id, MIA) == [("group_task", "digest")]
+    assert about(harness, heading, "New task") == {}
 
     # Half time (1 day): a reminder to whoever may countersign; nothing escalated yet.
     await harness.env.sleep(timedelta(days=1, hours=1))

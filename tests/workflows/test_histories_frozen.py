@@ -62,6 +62,7 @@ def test_the_saved_histories_are_the_ones_in_the_manifest():
 def test_the_manifest_covers_both_workflows_and_the_issue_8_paths():
     names = read_manifest(HISTORIES)
     assert any(n.startswith("account_mail_") for n in names)
+    assert any(n.startswith("digest_daily__") for n in names)  # issue 9's DigestWorkflow
     for scenario in ("rejected", "expired_review", "more_info_then_activated",
                      "contact_taken_then_activated", "round_limit"):
         assert any(n.startswith(f"partner_onboarding_{scenario}__") for n in names), scenario

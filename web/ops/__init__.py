@@ -93,7 +93,9 @@ def index():
         page, error = ops_temporal.ExecutionPage([], None), exc.message
     next_token = ops_temporal.encode_token(page.next_token, secret, query)
     next_url = url_for("ops.index", **f, page=next_token) if next_token else None
+    schedules, schedules_error = ops_schedules.lines_or_error(_temporal)
     return render_template("ops/index.html", page=page, filters=f, query=query, error=error,
+                           schedules=schedules, schedules_error=schedules_error,
                            partners=partners, max_orgs=MAX_ORGS,
                            next_url=next_url, workflow_types=[w.__name__ for w in WORKFLOWS],
                            statuses=list(ops_temporal.STATUSES))
@@ -205,3 +207,5 @@ def mail(name: str):
         abort(404)
     return render_template("ops/mail.html", mail=view)
 
+
+from web.ops import schedules as ops_schedules  # noqa: E402  (its routes register on bp)
