@@ -58,7 +58,7 @@ def test_the_worker_creates_the_digest_schedule_and_ops_pause_and_resume_it(
 
     assert ops.post(f"/ops/schedules/{digest_id}/pause").status_code == 302
     state = describe(temporal, digest_id).schedule.state
-    assert state.paused and state.note == "paused by Liu Yang (ops) from the ops pages"
+    assert state.paused and state.note == "paused by Liu Yang from the ops pages"
     temporal(lambda c: ensure_schedules(c, ops_settings))  # a worker (re)starting
     assert describe(temporal, digest_id).schedule.state.paused
     page = ops.get("/ops/").get_data(as_text=True)

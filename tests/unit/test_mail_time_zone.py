@@ -15,7 +15,7 @@ from activities.mailer import SmtpMailer
 from activities.outbox import Outbox
 from activities.tasks import TaskActivities
 from db.migrate import upgrade
-from db.models import Organisation, User
+from db.models import NotificationPreference, Organisation, User
 from db.session import make_sessions
 from devstack.smtp import SmtpCatcher
 from domain import ids
@@ -70,6 +70,9 @@ def test_each_manager_reads_the_due_time_in_their_own_zone_and_language(world, s
         s.add(User(email=shanghai, name="Wang Fang", roles=["channel_manager"], locale="zh_Hans",
                    time_zone="Asia/Shanghai"))
         s.add(User(email=unset, name="Ann", roles=["channel_manager"], locale="en"))
+    with sessions.begin() as s:  # a group task is mailed, not left for the digest
+        for user in s.query(User).filter(User.email.in_([shanghai, unset])):
+            s.add(NotificationPreference(user_id=user.id, kind="group_task", delivery="each"))
     spec = TaskSpec(task_id=ids.task_id(org.workflow_id, "review"), workflow_id=org.workflow_id,
                     task_type="review_application", form="review_decision.v1",
                     title="Review application", org_id=org.id, due_at=DUE,
