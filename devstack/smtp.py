@@ -51,6 +51,12 @@ class ReceivedMail:
         return part.get_content().replace("\r\n", "\n") if part is not None else ""
 
     @property
+    def attachments(self) -> list[tuple[str, str, bytes]]:
+        """(filename, content type, bytes) of each attached file, in order."""
+        return [(part.get_filename() or "", part.get_content_type(),
+                 part.get_payload(decode=True) or b"") for part in self.message.iter_attachments()]
+
+    @property
     def message_id(self) -> str:
         return str(self.message["Message-ID"] or "")
 

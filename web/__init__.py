@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
 
 
 def _register_blueprints(app: Flask) -> None:
+    from web.agreement_pdf import bp as agreements
     from web.auth import bp as auth
     from web.directory import bp as directory
     from web.home import bp as home
@@ -80,5 +81,5 @@ def _register_blueprints(app: Flask) -> None:
     from web.portal import bp as portal
     from web.public import bp as public
 
-    for blueprint in (public, auth, portal, home, manage, directory, ops):
+    for blueprint in (public, auth, portal, home, manage, directory, ops, agreements):
         app.register_blueprint(blueprint)
