@@ -61,14 +61,14 @@ def _enqueue(outbox: Outbox, settings: Settings, session: Session, agreement: Ag
     gettext = translations_for(to.locale).ugettext
     signed = {s.party: s for s in agreement.signatures}
     context = {
-        "recipient_name": name, "company": org.name, "reference": org.reference,
+        "name": name, "company": org.name, "reference": org.reference,
         "title": translated(agreement.title, (AGREEMENT_TITLE,), gettext),
         "sha256": agreement.sha256,
         "partner_signer": signed["partner"].full_name,
         "partner_signed_at": _time(signed["partner"].signed_at, to.locale),
         "company_signer": translated(signed["company"].full_name, notes.ACTORS, gettext),
         "company_signed_at": _time(signed["company"].signed_at, to.locale),
-        "portal_url": settings.base_url + portal_path if portal_path else "",
+        "portal": settings.base_url + portal_path if portal_path else "",
     }
     pdf = Attachment(pdf_filename(org.reference), "application/pdf",
                      stored_agreement_pdf(agreement, gettext, lambda t: _time(t, to.locale)))

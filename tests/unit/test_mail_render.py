@@ -21,7 +21,9 @@ HOSTILE = {
     "link": "http://prm.test/manage/tasks/t-1", "question": "Which cities?\n\nAnd which years?",
     "reason": "No coverage yet.", "days_left": 3, "name": "Li\r\nBcc: x@evil.example",
     "minutes": 60, "portal": "http://prm.test/portal/", "rounds": 20, "asked_by": "Ann Lee",
-    "overdue": True}
+    "overdue": True, "sha256": "ab" * 32, "partner_signer": "Li\r\nBcc: x@evil.example",
+    "partner_signed_at": "3 Dec 2026, 10:00:00 UTC", "company_signer": "Dana\n\nSign in at evil",
+    "company_signed_at": "3 Dec 2026, 11:00:00 UTC"}
 MAILS = sorted(p.stem for p in TEMPLATES.glob("*.jinja") if not p.name.startswith("_"))
 
 
