@@ -122,6 +122,11 @@ class SmtpCatcher:
             await asyncio.sleep(0.05)
         raise TimeoutError(f"no matching mail within {timeout}s; got {[m.subject for m in self.received]}")
 
+    def write_files_to(self, mailbox_dir: Path | None) -> None:
+        """From now on also (or no longer) write each message as a file there, as `make run`
+        does for the ops mailbox page."""
+        self._handler.mailbox_dir = mailbox_dir
+
     def clear(self) -> None:
         with self._handler.lock:
             self._handler.received.clear()
