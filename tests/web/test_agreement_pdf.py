@@ -106,6 +106,8 @@ def test_staff_download_any_agreement_and_strangers_must_sign_in(app, sessions):
     for role in ("channel_manager", "ops"):
         client = app.test_client()
         login(client, make_user(sessions, role))
+        partner_page = client.get(f"/manage/partners/{org.id}").get_data(as_text=True)
+        assert f'href="/agreements/{agreement.id}.pdf"' in partner_page
         assert_is_the_agreement(client.get(f"/agreements/{agreement.id}.pdf"), agreement)
     anonymous = app.test_client().get(f"/agreements/{agreement.id}.pdf")
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
