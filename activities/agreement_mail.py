@@ -40,20 +40,21 @@ def enqueue_executed_agreement(outbox: Outbox, settings: Settings, session: Sess
         return []
     org = session.get(Organisation, agreement.org_id)
     keys: list[str] = []
+    pdfs: dict[str, bytes] = {}  # by language: a PDF costs tens of milliseconds, made once
     signer = _signer_address(session, workflow_id, org)
     if signer:
         keys += _enqueue(outbox, settings, session, agreement, org, "partner",
                          Recipient(signer, org.locale), org.application.get("contact_name", ""),
-                         portal_path=f"/portal/agreements/{agreement.id}")
+                         pdfs, portal_path=f"/portal/agreements/{agreement.id}")
     manager = _countersigner(session, workflow_id)
     if manager is not None:
         keys += _enqueue(outbox, settings, session, agreement, org, "company",
-                         Recipient(manager.email, manager.locale), manager.name)
+                         Recipient(manager.email, manager.locale), manager.name, pdfs)
     return keys
 
 
 def _enqueue(outbox: Outbox, settings: Settings, session: Session, agreement: Agreement,
-             org: Organisation, party: str, to: Recipient, name: str,
+             org: Organisation, party: str, to: Recipient, name: str, pdfs: dict[str, bytes],
              portal_path: str | None = None) -> list[str]:
     key = ids.mail_key(agreement.workflow_id, f"agreement-executed/{party}")
     if session.scalar(select(OutboxMail.id).where(OutboxMail.key == key)) is not None:
@@ -70,8 +71,9 @@ def _enqueue(outbox: Outbox, settings: Settings, session: Session, agreement: Ag
         "company_signed_at": _time(signed["company"].signed_at, to.locale),
         "portal": settings.base_url + portal_path if portal_path else "",
     }
-    pdf = Attachment(pdf_filename(org.reference), "application/pdf",
-                     stored_agreement_pdf(agreement, gettext, lambda t: _time(t, to.locale)))
+    if to.locale not in pdfs:
+        pdfs[to.locale] = stored_agreement_pdf(agreement, gettext, lambda t: _time(t, to.locale))
+    pdf = Attachment(pdf_filename(org.reference), "application/pdf", pdfs[to.locale])
     return outbox.enqueue(session, key, [to], TEMPLATE, context, org.id, attachments=(pdf,))
 
 
