@@ -37,7 +37,7 @@ POLICY = email.policy.SMTP.clone(header_factory=_HeaderClasses())
 
 def build_message(sender: str, recipients: list[str], subject: str, text: str, html: str,
                   message_id: str, created: datetime,
-                  attachments: list[tuple[str, str, bytes]] = ()) -> EmailMessage:
+                  attachments: tuple[tuple[str, str, bytes], ...] = ()) -> EmailMessage:
     """`attachments`: (filename, content type, bytes) each; with any, the mail is
     multipart/mixed around the text and HTML alternatives."""
     for address in (sender, *recipients):

@@ -191,7 +191,7 @@ class Outbox(DbActivities):
             text, html = text.replace(mark, url), html.replace(mark, escape(url))
         return build_message(self._settings.mail_from, mail.recipients, mail.subject, text, html,
                              mail.message_id, mail.created,
-                             [(a.filename, a.content_type, a.content) for a in mail.attachments])
+                             tuple((a.filename, a.content_type, a.content) for a in mail.attachments))
 
     def _message_id(self, key: str) -> str:
         digest = hashlib.sha256(key.encode()).hexdigest()[:32]

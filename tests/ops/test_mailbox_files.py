@@ -70,7 +70,7 @@ def test_a_mail_with_a_pdf_attached_lists_it_and_gives_its_bytes(tmp_path):
     msg = build_message("PRM <no-reply@prm.example>", ["li.wei@acme.example"], "协议已签署",
                         "附件是已签署的协议。\n", "<p>附件是已签署的协议。</p>\n", "<a@prm.example>",
                         datetime.now(timezone.utc),
-                        [("PA-TEST-partner-agreement.pdf", "application/pdf", pdf)])
+                        (("PA-TEST-partner-agreement.pdf", "application/pdf", pdf),))
     catcher = SmtpCatcher(mailbox_dir=tmp_path).start()
     try:
         with smtplib.SMTP("127.0.0.1", catcher.port) as smtp:

@@ -124,3 +124,16 @@ def test_the_signature_page_speaks_the_readers_language(app, sessions):
     text = pdf_text(client.get(f"/agreements/{agreement.id}.pdf").get_data())
     assert "已生效：双方均已签署。" in text and "签名" in text
     assert "PARTNERAGREEMENT" in text  # the text signed stays in its own language
+
+
+def test_a_signed_in_partner_downloads_it_from_their_signing_task_in_the_portal(app, sessions):
+    org = make_org(sessions, status="agreement_out")
+    agreement = agreement_for(sessions, org, locale="en")
+    task = signing_task(sessions, org, agreement)
+    client = app.test_client()
+    login(client, make_user(sessions, "partner_admin", org_id=org.id))
+    page = client.get(f"/portal/tasks/{task.id}").get_data(as_text=True)
+    assert f'href="/agreements/{agreement.id}.pdf"' in page and "Download PDF" in page
+    response = client.get(f"/agreements/{agreement.id}.pdf")
+    assert_is_the_agreement(response, agreement)
+    assert "Notsignedyet." in pdf_text(response.get_data())
