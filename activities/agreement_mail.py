@@ -22,7 +22,6 @@ from activities.outbox import Attachment, Outbox, Recipient
 from db.models import Agreement, Organisation, OutboxMail, Task, User
 from domain import ids, notes
 from domain.agreement_pdf import pdf_filename, stored_agreement_pdf
-from domain.onboarding import AGREEMENT_TITLE
 from domain.phrases import translated
 from domain.roles import Role, may_act_as
 from settings import Settings
@@ -63,7 +62,6 @@ def _enqueue(outbox: Outbox, settings: Settings, session: Session, agreement: Ag
     signed = {s.party: s for s in agreement.signatures}
     context = {
         "name": name, "company": org.name, "reference": org.reference,
-        "title": translated(agreement.title, (AGREEMENT_TITLE,), gettext),
         "sha256": agreement.sha256,
         "partner_signer": signed["partner"].full_name,
         "partner_signed_at": _time(signed["partner"].signed_at, to.locale),
