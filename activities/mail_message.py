@@ -36,7 +36,10 @@ POLICY = email.policy.SMTP.clone(header_factory=_HeaderClasses())
 
 
 def build_message(sender: str, recipients: list[str], subject: str, text: str, html: str,
-                  message_id: str, created: datetime) -> EmailMessage:
+                  message_id: str, created: datetime,
+                  attachments: tuple[tuple[str, str, bytes], ...] = ()) -> EmailMessage:
+    """`attachments`: (filename, content type, bytes) each; with any, the mail is
+    multipart/mixed around the text and HTML alternatives."""
     for address in (sender, *recipients):
         if _LINE_BREAK_OR_CONTROL.search(address):
             raise ValueError(f"a control character in a mail address: {address!r}")
@@ -53,6 +56,9 @@ def build_message(sender: str, recipients: list[str], subject: str, text: str, h
     msg.set_content(text, cte="base64")
     if html:  # mail stored before there were HTML parts goes as text alone
         msg.add_alternative(html, subtype="html", cte="base64")
+    for filename, content_type, content in attachments:
+        maintype, _, subtype = content_type.partition("/")
+        msg.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
     return msg
 
 

@@ -3,6 +3,9 @@
 A retried activity finds its rows and sends only those not yet sent, with the same Message-ID, so
 a recipient gets one mail however often Temporal retries.
 
+A file a mail carries (an executed agreement's PDF) is stored with its row, bytes and all, so a
+retry sends what the first attempt rendered.
+
 A link that opens something (set a password, sign as the partner) carries HMAC(secret,
 purpose:key) (domain/tokens.py). No row holds it: the row keeps a mark in its place and the
 purpose and key, and the link is computed again when the message to send is built.
@@ -27,7 +30,7 @@ from activities.coalesce import Coalesced
 from activities.mail_message import build_message
 from activities.mail_render import Brand, render_mail
 from activities.mailer import Mailer
-from db.models import OutboxMail, User, utcnow
+from db.models import OutboxAttachment, OutboxMail, User, utcnow
 from domain.roles import may_act_as
 from domain.tokens import link_token
 from settings import Settings
@@ -55,6 +58,13 @@ class SecretLink:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str          # "application/pdf"
+    content: bytes
+
+
+@dataclass(frozen=True)
 class _Pending:
     key: str
     message_id: str
@@ -64,11 +74,15 @@ class _Pending:
     html: str
     links: dict[str, dict[str, str]]
     created: datetime
+    attachments: tuple[Attachment, ...] = ()
 
     @classmethod
     def of(cls, row: OutboxMail) -> "_Pending":
+        # Only a mail that lists files reads them (a query for a retry's row, none for a new one).
+        files = tuple(Attachment(about["filename"], about["content_type"], f.content)
+                      for about, f in zip(row.attachments, row.files)) if row.attachments else ()
         return cls(row.key, row.message_id, row.recipients, row.subject, row.body_text,
-                   row.body_html, row.links or {}, row.created_at)
+                   row.body_html, row.links or {}, row.created_at, files)
 
 
 def role_recipients(session: Session, role: str) -> list[Recipient]:
@@ -86,8 +100,10 @@ class Outbox(DbActivities):
             lambda s: self._mark_sent(s, keys)))
 
     def enqueue(self, session: Session, key: str, recipients: list[Recipient], template: str,
-                context: dict[str, Any], org_id: str | None = None) -> list[str]:
-        """Render and store one row per recipient (each in their own language); returns the keys."""
+                context: dict[str, Any], org_id: str | None = None,
+                attachments: tuple[Attachment, ...] = ()) -> list[str]:
+        """Render and store one row per recipient (each in their own language); returns the keys.
+        `attachments` go with every one of them."""
         keys = [f"{key}/{r.address.lower()}" if len(recipients) > 1 else key for r in recipients]
         stored = set(session.scalars(select(OutboxMail.key).where(OutboxMail.key.in_(keys))))
         if stored.issuperset(keys):
@@ -102,6 +118,11 @@ class Outbox(DbActivities):
             row = OutboxMail(key=row_key, message_id=self._message_id(row_key), org_id=org_id,
                              recipients=[r.address], subject=mail.subject, body_text=mail.text,
                              body_html=mail.html, links=links, created_at=utcnow())
+            if attachments:
+                row.attachments = [{"filename": a.filename, "content_type": a.content_type,
+                                    "size": len(a.content)} for a in attachments]
+                row.files = [OutboxAttachment(position=i, content=a.content)
+                             for i, a in enumerate(attachments)]
             session.add(row)
             session.info.setdefault(_NEW_ROWS, {})[row_key] = row
         session.flush()
@@ -171,7 +192,8 @@ class Outbox(DbActivities):
             url = self._settings.base_url + link["path"].replace("{token}", token)
             text, html = text.replace(mark, url), html.replace(mark, escape(url))
         return build_message(self._settings.mail_from, mail.recipients, mail.subject, text, html,
-                             mail.message_id, mail.created)
+                             mail.message_id, mail.created,
+                             tuple((a.filename, a.content_type, a.content) for a in mail.attachments))
 
     def _message_id(self, key: str) -> str:
         digest = hashlib.sha256(key.encode()).hexdigest()[:32]

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
-from functools import lru_cache
-
-from babel import Locale
-from jinja2 import Environment, StrictUndefined, Template
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from temporalio import activity
 
+from activities.agreement_mail import enqueue_executed_agreement
+from activities.agreement_text import language_for, render_agreement
 from activities.base import BusinessError
 from activities.outbox import Outbox, Recipient, SecretLink
 from db.models import (Agreement, Invitation, Organisation, Signature, TimelineEvent, User,
                        utcnow)
-from definitions.loader import agreement_template, form_schema
 from domain import ids, notes
 from domain.onboarding import (ActivationInput, ActivationResult, AgreementDocument,
                                AgreementInput, RecordApplicationInput, ScreeningResult, SignatureRecord, Stage,
@@ -57,10 +54,14 @@ class RecruitmentActivities:
         existing = session.get(Agreement, agreement_id)
         if existing is None:
             org = session.get(Organisation, inp.org_id)
-            body = self._render_agreement(inp, org.reference)
+            locale = language_for(inp.template, org.locale)  # the language they applied in
+            body = render_agreement(inp.template, locale, program_name=inp.program_name,
+                                    company_legal_name=self._settings.company_name,
+                                    application=inp.application, reference=org.reference)
             existing = Agreement(
                 id=agreement_id, org_id=inp.org_id, workflow_id=inp.workflow_id,
-                template=inp.template, body=body, title=agreement_title(inp.application),
+                template=inp.template, locale=locale, body=body,
+                title=agreement_title(inp.application),
                 sha256=hashlib.sha256(body.encode("utf-8")).hexdigest())
             session.add(existing)
         return AgreementDocument(existing.id, existing.sha256, existing.title)
@@ -95,9 +96,13 @@ class RecruitmentActivities:
             result, keys = self.write_activation(session, inp)
             if not result.activated:
                 raise BusinessError(f"{result.taken_email} already belongs to another organisation")
-            return keys
+            return keys + self.write_executed_agreement_mail(session, inp.workflow_id)
 
         await self._outbox.enqueue_and_deliver(write)
+
+    def write_executed_agreement_mail(self, session: Session, workflow_id: str) -> list[str]:
+        """Both parties' copy of the countersigned agreement, PDF attached (outbox keys back)."""
+        return enqueue_executed_agreement(self._outbox, self._settings, session, workflow_id)
 
     def write_activation(self, session: Session, inp: ActivationInput
                          ) -> tuple[ActivationResult, list[str]]:
@@ -130,25 +135,6 @@ class RecruitmentActivities:
         keys = self._outbox.enqueue(session, key, [Recipient(email, inp.locale)],
                                     "partner_invitation", context, org.id)
         return ActivationResult(activated=True), keys
-
-    def _render_agreement(self, inp: AgreementInput, reference: str) -> str:
-        app = inp.application
-        props = form_schema("partner_application.v1")["properties"]
-        labels = props["products"]["x-labels"]
-        country = Locale("en").territories.get(app["country"], app["country"])
-        return _compiled_agreement(inp.template).render(
-            program_name=inp.program_name, company_legal_name=self._settings.company_name,
-            partner=app, country_name=country, reference=reference,
-            partner_type_label=props["partner_type"]["x-labels"][app["partner_type"]].lower(),
-            products=", ".join(labels[p] for p in app.get("products", [])) or "all products",
-            territory=", ".join(x for x in (app.get("region"), country) if x))
-
-
-@lru_cache(maxsize=16)
-def _compiled_agreement(name: str) -> Template:
-    """Compiled once per template: compiling it cost more than the rest of the activity."""
-    env = Environment(undefined=StrictUndefined, keep_trailing_newline=True)
-    return env.from_string(agreement_template(name))
 
 
 def record_and_screen(session: Session, inp: RecordApplicationInput) -> ScreeningResult:

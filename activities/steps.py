@@ -63,14 +63,18 @@ class StepActivities:
         stage in one transaction, the invitation mail after the commit: whoever follows the link
         finds an active partner, and the stage never reads Active for an organisation that is
         not. When the contact's email already has an account, only the closes and the flag are
-        written and the workflow asks a manager for another contact."""
+        written and the workflow asks a manager for another contact. Both parties' copies of
+        the executed agreement go with the first attempt either way (activities/agreement_mail.py).
+        """
         def write(session: Session) -> tuple[ActivationResult, list[str]]:
             for earlier in inp.closing:
                 _close(session, earlier)
             result, keys = self._recruitment.write_activation(session, inp.activation)
             if result.activated:
                 record_stage(session, inp.stage)  # keyed: a retry writes the line once
-            return result, keys
+            # Signed by both whether or not the contact can be activated: the copies go now.
+            return result, keys + self._recruitment.write_executed_agreement_mail(
+                session, inp.activation.workflow_id)
 
         return await self._outbox.write_and_deliver(write)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text,
-                        TypeDecorator, UniqueConstraint, false)
+from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String,
+                        Text, TypeDecorator, UniqueConstraint, false)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -145,6 +145,9 @@ class Agreement(Base):
     org_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"), index=True)
     workflow_id: Mapped[str] = mapped_column(String(100))
     template: Mapped[str] = mapped_column(String(60))
+    # The language the body is written in (the partner's, when the template has it): the PDF's
+    # fonts follow it. The SHA-256 covers the body as written, in this language.
+    locale: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
@@ -218,11 +221,28 @@ class OutboxMail(Base):
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text, default="")
     links: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # What is attached: [{"filename", "content_type", "size"}], in order; the bytes are in
+    # OutboxAttachment, read only for a mail that has some (most have none).
+    attachments: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    files: Mapped[list["OutboxAttachment"]] = relationship(order_by="OutboxAttachment.position")
+
+
+class OutboxAttachment(Base):
+    """A file a mail carries, written with its mail row: a retry sends the same bytes."""
+
+    __tablename__ = "outbox_attachment"
+    __table_args__ = (UniqueConstraint("mail_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mail_id: Mapped[int] = mapped_column(ForeignKey("outbox_mail.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class TimelineEvent(Base):

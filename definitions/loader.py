@@ -107,8 +107,20 @@ def _program_from_file(path: Path, _mtime_ns: int, _size: int) -> ProgramRules:
     return program_rules_from(json.loads(path.read_text(encoding="utf-8")))
 
 
-def agreement_template(name: str) -> str:
-    path = TEMPLATES / f"{name}.txt"
-    if not re.fullmatch(r"[a-z_]+\.v\d+", name) or not path.exists():
+def agreement_template(name: str, locale: str = "en") -> str:
+    """The template's text in `locale` (`<name>.<locale>.txt` beside the English `<name>.txt`)."""
+    if agreement_locale(name, locale) != locale:
+        raise DefinitionError(f"agreement template {name!r} has no {locale!r} text")
+    suffix = "" if locale == "en" else f".{locale}"
+    return (TEMPLATES / f"{name}{suffix}.txt").read_text(encoding="utf-8")
+
+
+def agreement_locale(name: str, wanted: str) -> str:
+    """The language the agreement is written in for a partner who reads `wanted`: theirs when the
+    template has it, else English (every template has English, the text the others translate)."""
+    if not re.fullmatch(r"[a-z_]+\.v\d+", name) or not (TEMPLATES / f"{name}.txt").exists():
         raise DefinitionError(f"unknown agreement template {name!r}")
-    return path.read_text(encoding="utf-8")
+    if wanted != "en" and re.fullmatch(r"[a-z]{2}(_[A-Za-z]+)?", wanted or "") and (
+            TEMPLATES / f"{name}.{wanted}.txt").exists():
+        return wanted
+    return "en"

@@ -51,6 +51,12 @@ class ReceivedMail:
         return part.get_content().replace("\r\n", "\n") if part is not None else ""
 
     @property
+    def attachments(self) -> list[tuple[str, str, bytes]]:
+        """(filename, content type, bytes) of each attached file, in order."""
+        return [(part.get_filename() or "", part.get_content_type(),
+                 part.get_payload(decode=True) or b"") for part in self.message.iter_attachments()]
+
+    @property
     def message_id(self) -> str:
         return str(self.message["Message-ID"] or "")
 
@@ -115,6 +121,11 @@ class SmtpCatcher:
                     return m
             await asyncio.sleep(0.05)
         raise TimeoutError(f"no matching mail within {timeout}s; got {[m.subject for m in self.received]}")
+
+    def write_files_to(self, mailbox_dir: Path | None) -> None:
+        """From now on also (or no longer) write each message as a file there, as `make run`
+        does for the ops mailbox page."""
+        self._handler.mailbox_dir = mailbox_dir
 
     def clear(self) -> None:
         with self._handler.lock:

@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
 
 
 def _register_blueprints(app: Flask) -> None:
+    from web.agreement_pdf import bp as agreements
     from web.auth import bp as auth
     from web.directory import bp as directory
     from web.home import bp as home
@@ -83,5 +84,6 @@ def _register_blueprints(app: Flask) -> None:
     from web.portal import bp as portal
     from web.public import bp as public
 
-    for blueprint in (public, auth, portal, home, manage, directory, notifications, ops):
+    for blueprint in (public, auth, portal, home, manage, directory, notifications, ops,
+                      agreements):
         app.register_blueprint(blueprint)

@@ -58,3 +58,30 @@ def test_only_catcher_files_can_be_read(tmp_path):
     assert read_mail(tmp_path, "secret.txt") is None
     assert read_mail(tmp_path, "123.eml") is None
     assert list_mail(tmp_path) == []
+
+
+def test_a_mail_with_a_pdf_attached_lists_it_and_gives_its_bytes(tmp_path):
+    from datetime import datetime, timezone
+
+    from activities.mail_message import build_message
+    from web.ops.mailbox import AttachedFile, attachment
+
+    pdf = b"%PDF-1.4 the executed agreement"
+    msg = build_message("PRM <no-reply@prm.example>", ["li.wei@acme.example"], "协议已签署",
+                        "附件是已签署的协议。\n", "<p>附件是已签署的协议。</p>\n", "<a@prm.example>",
+                        datetime.now(timezone.utc),
+                        (("PA-TEST-partner-agreement.pdf", "application/pdf", pdf),))
+    catcher = SmtpCatcher(mailbox_dir=tmp_path).start()
+    try:
+        with smtplib.SMTP("127.0.0.1", catcher.port) as smtp:
+            smtp.send_message(msg)
+        catcher.wait_for(lambda m: m.subject == "协议已签署")
+    finally:
+        catcher.stop()
+    name = list_mail(tmp_path)[0].name
+    view = read_mail(tmp_path, name)
+    assert "附件是已签署的协议。" in view.body and "<p>附件是已签署的协议。</p>" in view.html
+    about = AttachedFile("PA-TEST-partner-agreement.pdf", "application/pdf", len(pdf))
+    assert view.attachments == [about]
+    assert attachment(tmp_path, name, 0) == (about, pdf)
+    assert attachment(tmp_path, name, 1) is None and attachment(tmp_path, "../x.eml", 0) is None

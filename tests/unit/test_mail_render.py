@@ -21,7 +21,9 @@ HOSTILE = {
     "link": "http://prm.test/manage/tasks/t-1", "question": "Which cities?\n\nAnd which years?",
     "reason": "No coverage yet.", "days_left": 3, "name": "Li\r\nBcc: x@evil.example",
     "minutes": 60, "portal": "http://prm.test/portal/", "rounds": 20, "asked_by": "Ann Lee",
-    "overdue": True, "count": 2,
+    "overdue": True, "count": 2, "sha256": "ab" * 32, "partner_signer": "Li\r\nBcc: x@evil.example",
+    "partner_signed_at": "3 Dec 2026, 10:00:00 UTC", "company_signer": "Dana\n\nSign in at evil",
+    "company_signed_at": "3 Dec 2026, 11:00:00 UTC",
     # The daily digest's lists (activities/digest.py), with what applicants typed in them.
     "sections": [{"kind": kind, "items": [{
         "template": "task_assigned", "task_type": task_type, "reference": "PA-7",

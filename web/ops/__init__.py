@@ -7,10 +7,12 @@ visibility store, which is eventually consistent (the templates say so).
 
 from __future__ import annotations
 
+import io
 from datetime import datetime, timezone
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import (Blueprint, Response, abort, current_app, render_template, request, send_file,
+                   url_for)
 from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -206,6 +208,18 @@ def mail(name: str):
     if view is None:
         abort(404)
     return render_template("ops/mail.html", mail=view)
+
+
+@bp.get("/mailbox/<name>/attachments/<int:number>")
+def mail_attachment(name: str, number: int):
+    """A file as the mail carried it, downloaded (never shown inline: it is what a sender sent)."""
+    folder = _mailbox_dir()
+    found = ops_mailbox.attachment(folder, name, number) if folder else None
+    if found is None:
+        abort(404)
+    about, content = found
+    return send_file(io.BytesIO(content), mimetype=about.content_type, as_attachment=True,
+                     download_name=about.filename, max_age=0)
 
 
 from web.ops import schedules as ops_schedules  # noqa: E402  (its routes register on bp)

@@ -17,7 +17,7 @@ import email.parser
 import email.policy
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
@@ -53,11 +53,19 @@ class MailSummary:
     date: datetime | None
 
 
+@dataclass(frozen=True)
+class AttachedFile:
+    filename: str
+    content_type: str
+    size: int
+
+
 @dataclass
 class MailView(MailSummary):
     body: str  # the text part
     html: str  # the HTML part's source
     headers: list[tuple[str, str]]
+    attachments: list[AttachedFile] = field(default_factory=list)
 
 
 def _date(msg: EmailMessage) -> datetime | None:
@@ -123,13 +131,34 @@ def mailbox_page(mailbox_dir: Path, query: ListQuery) -> Page:
     return page_from_rows(matching(), query)
 
 
-def read_mail(mailbox_dir: Path, name: str) -> MailView | None:
+def _parsed(mailbox_dir: Path, name: str) -> EmailMessage | None:
     if not MAIL_NAME.match(name) or not (mailbox_dir / name).is_file():
         return None
-    msg = email.message_from_bytes((mailbox_dir / name).read_bytes(), policy=email.policy.default)
+    return email.message_from_bytes((mailbox_dir / name).read_bytes(), policy=email.policy.default)
+
+
+def attachment(mailbox_dir: Path, name: str, number: int) -> tuple[AttachedFile, bytes] | None:
+    """The mail's `number`-th attached file (from 0) and its bytes."""
+    msg = _parsed(mailbox_dir, name)
+    parts = list(msg.iter_attachments()) if msg is not None else []
+    if not 0 <= number < len(parts):
+        return None
+    content = parts[number].get_payload(decode=True) or b""
+    return _about(parts[number], content), content
+
+
+def _about(part: EmailMessage, content: bytes) -> AttachedFile:
+    return AttachedFile(part.get_filename() or "attachment", part.get_content_type(), len(content))
+
+
+def read_mail(mailbox_dir: Path, name: str) -> MailView | None:
+    msg = _parsed(mailbox_dir, name)
+    if msg is None:
+        return None
     text, html = msg.get_body(preferencelist=("plain",)), msg.get_body(preferencelist=("html",))
     body = text.get_content() if text is not None else ""
     html = html.get_content() if html is not None else ""
     s = _summary(name, msg)
+    files = [_about(part, part.get_payload(decode=True) or b"") for part in msg.iter_attachments()]
     return MailView(s.name, s.subject, s.sender, s.recipients, s.date, body=body, html=html,
-                    headers=[(k, str(v)) for k, v in msg.items()])
+                    headers=[(k, str(v)) for k, v in msg.items()], attachments=files)

@@ -10,25 +10,44 @@ from __future__ import annotations
 from flask import abort, current_app, redirect, url_for
 
 from db.models import Organisation, Task
+from domain.tasks import ACTIVE_STATUSES
 from domain.tokens import token_matches
+from web.agreement_pdf import pdf_response
 from web.database import db
 from web.public import bp
-from web.task_views import request_actor, run_task_page
+from web.task_views import agreement_of, request_actor, run_task_page
 
 
 @bp.route("/t/<task_id>/<token>", methods=["GET", "POST"])
 def task_link(task_id: str, token: str):
+    task = _linked_task(task_id, token)
+    here = url_for("public.task_link", task_id=task_id, token=token)
+    return run_task_page(task, template="tasks/partner_task.html",
+                         actor_for=lambda payload: partner_actor(task, payload),
+                         done=lambda _outcome: redirect(here), form_action=here,
+                         once_closed_only_status=True,
+                         pdf_url=url_for("public.task_link_pdf", task_id=task_id, token=token))
+
+
+@bp.get("/t/<task_id>/<token>/agreement.pdf")
+def task_link_pdf(task_id: str, token: str):
+    """The agreement to sign, to read and keep before signing. Like the page, only while the
+    step is open: a link kept after it shows nothing of the agreement."""
+    task = _linked_task(task_id, token)
+    agreement = agreement_of(task)
+    if agreement is None or task.status not in ACTIVE_STATUSES:
+        abort(404)
+    return pdf_response(agreement)
+
+
+def _linked_task(task_id: str, token: str) -> Task:
     secret = current_app.extensions["prm.settings"].secret_key
     if not token_matches(secret, "task", task_id, token):
         abort(404)
     task = db().get(Task, task_id)
     if task is None or not task.assignee_org_id:
         abort(404)
-    here = url_for("public.task_link", task_id=task_id, token=token)
-    return run_task_page(task, template="tasks/partner_task.html",
-                         actor_for=lambda payload: partner_actor(task, payload),
-                         done=lambda _outcome: redirect(here), form_action=here,
-                         once_closed_only_status=True)
+    return task
 
 
 def partner_actor(task: Task, payload: dict, user=None):

@@ -9,14 +9,14 @@ user_account.locale_chosen: staff pages follow the browser's language until the 
 default, so existing accounts count as having chosen only where the language is not the default.
 
 Revision ID: 0009_user_time_zone
-Revises: 0007_task_decided
+Revises: 0008_agreement_pdf
 Create Date: 2026-12-03 12:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0009_user_time_zone'
-down_revision = '0007_task_decided'
+down_revision = '0008_agreement_pdf'
 branch_labels = None
 depends_on = None
 
