@@ -23,6 +23,7 @@ from sqlalchemy import event
 
 from bench.lists_seed import DEFAULT_URL, drop_database, seeded_database
 from bench.report import percentile
+from bench.rounds import BusyMeter
 
 PASSWORD = "bench lists password"
 SIGNER = "staff-1@prm.example"  # a channel manager (bench/lists_rows.py)
@@ -90,25 +91,50 @@ def measure(engine, url: str, pages: list[tuple[str, str]], repeat: int, plans: 
         for what, path in pages:
             for _ in range(3):  # untimed: the first use of a template or a plan stays out
                 _get(client, path)
-            samples = []
+            samples, app_cpu = [], []
+            meter, ours_before = BusyMeter().start(), _our_cpu_s(engine)
             for _ in range(repeat):
-                began = time.perf_counter()
+                began, cpu = time.perf_counter(), time.process_time()
                 _get(client, path)
                 samples.append((time.perf_counter() - began) * 1000)
+                app_cpu.append((time.process_time() - cpu) * 1000)
+            busy = meter.share(_our_cpu_s(engine) - ours_before)
             statements = _record(engine, client, path)
             sql_ms, plan_text = _explain(engine, statements)
             explained.append(f"==== {what}: {path}\n{plan_text}")
             out[what] = {"path": path, "p50_ms": round(percentile(samples, 50), 1),
                          "p95_ms": round(percentile(samples, 95), 1),
                          "max_ms": round(max(samples), 1), "statements": len(statements),
-                         "sql_ms": sql_ms}
+                         "sql_ms": sql_ms, "app_cpu_p50_ms": round(percentile(app_cpu, 50), 1),
+                         **busy}
             log(f"    {what}: p50 {out[what]['p50_ms']} ms, p95 {out[what]['p95_ms']} ms "
-                f"({len(statements)} statements, {sql_ms} ms of them in the database)")
+                f"({len(statements)} statements, {sql_ms} ms of them in the database; app CPU "
+                f"p50 {out[what]['app_cpu_p50_ms']} ms; CPU busy {busy['cpu_busy']:.0%}, "
+                f"others {busy['cpu_busy_others']:.0%})")
     finally:
         app.extensions["prm.temporal"].close()
     plans.parent.mkdir(parents=True, exist_ok=True)
     plans.write_text("\n".join(explained))
     return out
+
+
+def _our_cpu_s(engine) -> float:
+    """CPU seconds spent so far by this process and by the database's server processes that
+    serve the bench's database (the rest of the machine's load is others')."""
+    spent = time.process_time()
+    if engine.dialect.name != "postgresql":
+        return spent
+    with engine.connect() as conn:
+        pids = conn.exec_driver_sql("SELECT pid FROM pg_stat_activity "
+                                    "WHERE datname = current_database()").scalars().all()
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # not on this machine, or gone
+            continue
+        spent += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    return spent
 
 
 def _get(client, path: str) -> None:

@@ -267,7 +267,9 @@ class Rows:
     def _closed(self, org: Org, step: str, task_type: str, form: str, title: str,
                 created: datetime, manager: tuple[int, str] | None, decision: str | None, *,
                 expired: bool = False, **kw) -> tuple:
-        done = min(self.now, created + timedelta(hours=self.rng.uniform(2, 120)))
+        done = created + timedelta(hours=self.rng.uniform(2, 120))
+        if done >= self.now:  # a recent one: done by now, at its own moment (not all at once)
+            done = created + (self.now - created) * self.rng.random()
         if manager is None:  # a partner's task: its organisation completes it
             return self._row(org, step, task_type, form, title, created,
                              status="expired" if expired else "done", assignee_org_id=org.id,
