@@ -115,7 +115,8 @@ class Rows:
     # -- organisations ----------------------------------------------------------------------
 
     def organisations(self) -> Iterator[tuple]:
-        rng, stages, countries, types = self.rng, _weighted(STAGES), _weighted(COUNTRIES), _weighted(TYPES)
+        rng, stages = self.rng, _weighted(STAGES)
+        countries, types = _weighted(COUNTRIES), _weighted(TYPES)
         references: set[str] = set()
         for i in range(self.n_orgs):
             org_id = self._uuid()
@@ -153,7 +154,8 @@ class Rows:
                    "zh" if country == "CN" else "en", created, activated or created, activated)
 
     def _flags(self) -> list[dict]:
-        related = self.seeded.orgs[self.rng.randrange(len(self.seeded.orgs))].id if self.seeded.orgs else ""
+        earlier = self.seeded.orgs
+        related = earlier[self.rng.randrange(len(earlier))].id if earlier else ""
         code = self.rng.choice(FLAGS)
         return [{"code": code, "message": code.replace("_", " "),
                  "related_org_id": related if code.startswith("duplicate") else ""}]
@@ -186,7 +188,8 @@ class Rows:
             return
         review = f"Review application {org.reference}: {org.name}"
         if status == "in_review":
-            yield self._staff_open(org, "review", "review_application", "review_decision.v1", review, t)
+            yield self._staff_open(org, "review", "review_application", "review_decision.v1",
+                                   review, t)
             return
         asked_more = status in ("more_info", "expired") or rng.random() < 0.15
         if asked_more:
@@ -208,7 +211,8 @@ class Rows:
         if status == "rejected":
             return
         t += timedelta(days=1)
-        sign = ("sign", "sign_agreement", "sign_agreement.v1", f"Sign Partner agreement: {org.name}")
+        sign = ("sign", "sign_agreement", "sign_agreement.v1",
+                f"Sign Partner agreement: {org.name}")
         if status == "agreement_out":
             yield self._partner_open(org, *sign, t)
             return

@@ -31,11 +31,11 @@ class UTCDateTime(TypeDecorator):
         return value
 
 
-# Indexes a migration creates that the models cannot declare: PostgreSQL's trigram index over the
-# directory's search expression (migration 0006, db/search_text.py); the partial indexes of the
-# open staff tasks in the inbox's order, by group and by holder, and the index of each
-# organisation's flag count (migration 0011). Schema comparisons (Alembic's autogenerate, tests/db) leave them out instead
-# of proposing to drop them.
+# Indexes a migration creates that the models cannot declare, all PostgreSQL's: the directory's
+# trigram index over its stored search text (migrations 0006 and 0011, db/search_text.py), the
+# partial indexes of the open staff tasks in the inbox's order, by group and by holder, and the
+# index of each organisation's flag count (migration 0011). Schema comparisons (Alembic's
+# autogenerate, tests/db) leave them out instead of proposing to drop them.
 UNDECLARED_INDEXES = frozenset({"ix_organisation_search", "ix_task_open_staff",
                                 "ix_task_open_claimed", "ix_organisation_flag_count"})
 

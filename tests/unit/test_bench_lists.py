@@ -35,7 +35,8 @@ def test_the_seed_holds_the_counts_asked_for_in_a_realistic_spread(seeded):
     assert _scalar(engine, "SELECT count(DISTINCT reference) FROM organisation") == ORGS
     assert _scalar(engine, "SELECT count(*) FROM task t LEFT JOIN organisation o "
                            "ON o.id = t.org_id WHERE o.id IS NULL") == 0
-    stages = {r[0] for r in engine.connect().execute(text("SELECT DISTINCT status FROM organisation"))}
+    with engine.connect() as conn:
+        stages = set(conn.execute(text("SELECT DISTINCT status FROM organisation")).scalars())
     assert stages <= set(STAGES) and {"active", "rejected"} <= stages
     # Most tasks closed, some open, some of those claimed; the signer holds some of their own.
     open_tasks = _scalar(engine, "SELECT count(*) FROM task WHERE status IN ('open', 'claimed')")
@@ -60,7 +61,8 @@ def test_every_page_answers_and_the_report_has_its_figures(seeded, tmp_path):
                           "cpu_busy_before_start": 0.0},
               "details": {"total_s": 1.0},
               "lists": {"target_p95_ms": 100.0, "organisations": ORGS, "tasks": TASKS,
-                        "open_tasks": made.open_tasks, "repetitions": 2, "seeding": times | {"total_s": 1.0},
+                        "open_tasks": made.open_tasks, "repetitions": 2,
+                        "seeding": times | {"total_s": 1.0},
                         "database": "sqlite", "cases": measured}}
     checked = [what for what, *_rest in report.checks(result)]
     assert checked == [f"{what}: p95 ms" for what in measured]
