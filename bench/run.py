@@ -9,7 +9,10 @@ On one dev server in one run (the stack `make run` starts, under var/bench-stack
   memory      (d) RSS of the worker and of gunicorn (master + workers) with 1,000 applications
               (one round) waiting on review;
   decision    (c) review decision latency (POST to redirect) at 1 and 16 clients, beside raw
-              SDK updates.
+              SDK updates;
+  lists       the directory, the inbox and the home on 100,000 organisations and 1,000,000
+              tasks in a PostgreSQL database of its own (bench/lists.py), after the stack's
+              parts and without the stack.
 Name parts to run only those (`python -m bench decision`): a part that needs applications
 waiting posts them first, untimed. A benchmark, not a test: nothing here asserts a time.
 """
@@ -29,7 +32,8 @@ from bench.stack import (cpu_by_component, cpu_spent, machine_info, rss_mb, star
 from settings import VAR
 
 
-PARTS = ("throughput", "memory", "decision")
+PARTS = ("throughput", "memory", "decision", "lists")
+STACK_PARTS = PARTS[:3]
 WARMUP_DECISIONS = 4  # untimed: first-use costs in the web app (imports, form classes) stay out
 
 
@@ -52,6 +56,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--trace", action="store_true",
                    help="after each round of (b), read a sample of the applications' histories: "
                         "when their workflow and activity tasks ran (bench/trace.py)")
+    p.add_argument("--lists-orgs", type=int, default=100_000, help="organisations (lists)")
+    p.add_argument("--lists-tasks", type=int, default=1_000_000, help="tasks (lists)")
+    p.add_argument("--lists-repeat", type=int, default=50, help="requests per page (lists)")
+    p.add_argument("--lists-keep", action="store_true",
+                   help="keep the lists' database afterwards (to read its plans again)")
     p.add_argument("--out", type=Path, default=VAR / "bench.json")
     p.add_argument("--var", type=Path, default=VAR / "bench-stack", help="the stack's data (wiped)")
     p.add_argument("--database-url", default="",
@@ -66,6 +75,26 @@ def parse(argv: list[str]) -> argparse.Namespace:
     if args.rounds < 1:
         p.error("--rounds: at least 1")
     return args
+
+
+def run_stack_parts(args: argparse.Namespace) -> dict:
+    log(f"starting the stack under {args.var} (as make run does)")
+    if args.database_url:
+        empty_postgres(args.database_url)
+    stack = start_stack(args.var, args.database_url)
+    raw_worker = None
+    try:
+        raw_worker = start_raw_worker(stack)
+        bench = Bench(stack, raw_worker, args)
+        try:
+            return bench.run()
+        finally:
+            bench.close()
+    finally:
+        log("stopping")
+        if raw_worker is not None:
+            stop_process(raw_worker)
+        stack.stop()
 
 
 def decisions_needed(args: argparse.Namespace) -> int:
@@ -121,24 +150,15 @@ def add_managers(sessions, n: int) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
     began = time.perf_counter()
-    result: dict = {"machine": machine_info()}
-    log(f"parts: {', '.join(args.parts)}; starting the stack under {args.var} (as make run does)")
-    if args.database_url:
-        empty_postgres(args.database_url)
-    stack = start_stack(args.var, args.database_url)
-    raw_worker = None
-    try:
-        raw_worker = start_raw_worker(stack)
-        bench = Bench(stack, raw_worker, args)
-        try:
-            result.update(bench.run())
-        finally:
-            bench.close()
-    finally:
-        log("stopping")
-        if raw_worker is not None:
-            stop_process(raw_worker)
-        stack.stop()
+    result: dict = {"machine": machine_info(), "details": {}}
+    log(f"parts: {', '.join(args.parts)}")
+    if any(part in STACK_PARTS for part in args.parts):
+        result.update(run_stack_parts(args))
+    if "lists" in args.parts:  # the stack is stopped by now: its processes measure nothing here
+        from bench import lists
+        result["lists"] = lists.run(args.lists_orgs, args.lists_tasks, args.lists_repeat,
+                                    args.out.parent / "bench-lists-plans.txt", args.lists_keep,
+                                    log)
     result["details"]["total_s"] = round(time.perf_counter() - began, 1)
     report.write(result, args.out)
     print()
@@ -179,7 +199,7 @@ class Bench:
 
     def run(self) -> dict:
         out: dict = {}
-        parts = self.args.parts
+        parts = self.args.parts  # the stack's parts only: lists runs after the stack
         if "throughput" in parts:
             out["throughput"] = self.throughput(measure_memory="memory" in parts)
             out["memory"] = self.details.pop("memory", None)

@@ -181,8 +181,18 @@ def test_a_search_is_counted_only_a_few_pages_ahead(client, sessions, manager, m
     second = client.get(next_link).get_data(as_text=True)
     assert _ids(second) == made[50:] and "Partners 51–53 of 53" in second
     assert 'rel="next"' not in second
-    # Without a search the count is exact (an index counts the table).
+    # Without a search the count is exact up to COUNT_CAP (10,000) rows.
     assert "of more than" not in _list(client, stage="in_review")
+
+
+def test_without_a_search_the_count_stops_at_its_cap(client, sessions, manager, monkeypatch):
+    """100,000 organisations must not be counted on every page view (python -m bench lists)."""
+    monkeypatch.setattr(listing, "COUNT_AHEAD_PAGES", 0)
+    monkeypatch.setattr(listing, "COUNT_CAP", 50)
+    _many(sessions, tag(), 53)
+
+    first = _list(client)
+    assert "Partners 1–50 of more than 50" in first and 'rel="next"' in first
 
 
 def test_csv_export_has_every_page_in_order_with_formula_cells_neutralised(client, sessions, manager):

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, literal_column, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from db.models import Agreement, Organisation, Task, TimelineEvent, User
@@ -121,9 +121,16 @@ def conditions(query: ListQuery) -> list:
             found.append(_FILTER_COLUMNS[key] == value)
     flagged = query.filters.get("flagged")
     if flagged:
-        count = func.coalesce(func.json_array_length(Organisation.flags), 0)
+        count = flag_count()
         found.append(count > 0 if flagged == "yes" else count == 0)
     return found
+
+
+def flag_count():
+    """How many screening flags a row has. On PostgreSQL an index over this very expression
+    (migration 0011) serves the filter: the 0 is inlined, since a bound parameter would make it
+    another expression to the planner."""
+    return func.coalesce(func.json_array_length(Organisation.flags), literal_column("0"))
 
 
 def _manager_name():
