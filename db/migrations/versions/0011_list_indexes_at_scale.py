@@ -34,13 +34,13 @@ a scan reads it as plain text (4.4 ms), the index is as fast as before (6.7 ms),
 is quick.
 
 Revision ID: 0011_list_indexes
-Revises: 0007_task_decided
+Revises: 0010_notifications
 Create Date: 2026-12-03 12:00:00
 """
 from alembic import op
 
 revision = '0011_list_indexes'
-down_revision = '0007_task_decided'
+down_revision = '0010_notifications'
 branch_labels = None
 depends_on = None
 
