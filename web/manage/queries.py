@@ -98,9 +98,18 @@ class InboxCounts:
         return sorted(t for t, counts in self.by_type.items() if counts["groups"])
 
 
+def _shown_to_the_group():
+    """Not a step opened for its owner (issue 9) that they still hold before its escalation:
+    the group sees that one once it is escalated, or once the owner gives it back. (Said
+    without NOT: a NULL holder must not make the whole condition NULL.)"""
+    return or_(Task.assignee_user_id.is_(None), Task.claimed_by_id.is_(None),
+               Task.claimed_by_id != Task.assignee_user_id, Task.escalated.is_(True))
+
+
 def _tab_conditions(user: CurrentUser) -> dict:
     """Each tab on top of the open staff tasks: my groups' tasks, claimed by me, or by nobody."""
-    in_my_groups = Task.assignee_role.in_(sorted(user.effective_roles))
+    in_my_groups = and_(Task.assignee_role.in_(sorted(user.effective_roles)),
+                        or_(_shown_to_the_group(), Task.claimed_by_id == user.id))
     return {"mine": Task.claimed_by_id == user.id,
             "groups": in_my_groups,
             "unassigned": and_(in_my_groups, Task.claimed_by_id.is_(None))}
