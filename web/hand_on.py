@@ -52,7 +52,7 @@ def colleagues(session: Session, task: Task, user: CurrentUser) -> list[User]:
 
 
 def hand_on_form(session: Session, task: Task, user: CurrentUser) -> HandOnForm:
-    form = HandOnForm()
+    form = HandOnForm(prefix="hand_on")  # beside the task's own form, with its own names
     form.colleague.choices = [(0, gettext("Choose a colleague"))] + [
         (u.id, u.name) for u in colleagues(session, task, user)]
     return form

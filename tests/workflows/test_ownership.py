@@ -17,6 +17,7 @@ from domain.onboarding import Stage
 from domain.program import ProgramRules, ReviewFallback
 from domain.tasks import Actor
 from tests.workflows.conftest import COLLEAGUE, LEAD, MANAGER
+from tests.workflows.test_search_attributes import until
 from web.manage.queries import InboxFilter, inbox_counts, inbox_page
 from web.security import CurrentUser
 
@@ -128,6 +129,7 @@ async def test_a_hand_on_changes_the_owner_of_this_step_and_the_next(harness):
     assert channel_manager_of(harness, org_id) == max_
     assert review.id in inbox_ids(harness, COLLEAGUE, "mine")
     assert review.id not in inbox_ids(harness, MANAGER, "mine")
+    await until(harness.client, handle, lambda s: s["assignee"] == f"user:{max_}")  # ops filters
 
     await harness.env.sleep(timedelta(days=3, hours=1))  # deadline and grace: approved
     await harness.decide(handle, await harness.open_task(handle, "sign_agreement"),

@@ -72,7 +72,7 @@ def hand_on_task(task_id: str):
         flash(gettext("We could not reach the workflow service. Nothing changed: try again in a "
                       "moment."), "error")
         return redirect(back)
-    flash(gettext("%(name)s has the task now, and the partner's next steps.",
+    flash(gettext("%(name)s has the task now, and the partner’s next steps.",
                   name=result.owner_name), "success")
     return redirect(url_for("manage.inbox"))
 
