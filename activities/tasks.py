@@ -89,7 +89,7 @@ class TaskActivities:
             "question": task.context.get("question", ""), **extra}
         if task.assignee_email and to_role is None:
             recipients = [Recipient(task.assignee_email, org.locale)]
-        elif task.assignee_user_id is not None and not task.escalated and to_role is None:
+        elif _held_by_its_owner(task) and to_role is None:
             recipients = _owner_recipients(session, task.assignee_user_id)  # not the group yet
         else:
             recipients = role_recipients(session, to_role or task.assignee_role or "")
@@ -110,6 +110,13 @@ def _able_owner(session: Session, spec: TaskSpec) -> int | None:
     if user is None or not user.active or user.org_id is not None:
         return None
     return user.id if may_act_as(user.roles, spec.assignee_role) else None
+
+
+def _held_by_its_owner(task: Task) -> bool:
+    """Opened for its owner, who still holds it, and not escalated: their task, not the group's
+    (the inbox's group view says the same, web/manage/queries.py)."""
+    return (task.assignee_user_id is not None and task.claimed_by_id == task.assignee_user_id
+            and not task.escalated)
 
 
 def _owner_recipients(session: Session, user_id: int) -> list[Recipient]:
