@@ -111,11 +111,12 @@ class Task(Base):
 
     __tablename__ = "task"
     # The inbox's: its filter (status, group) and its order (due, created, id) lead, and the type
-    # and holder ride along, so its counts and the ids of a page are read from the index alone.
+    # and holder ride along, so its counts and the ids of a page are read from the index alone;
+    # so do the owner and the escalation, which decide whether the group sees a task (issue 9).
     # The staff home's "last week's decisions": closed tasks by when they closed, newest first,
     # the group riding along so staff tasks are told from partner tasks in the index.
     __table_args__ = (Index("ix_task_inbox", "status", "assignee_role", "due_at", "created_at", "id",
-                            "task_type", "claimed_by_id"),
+                            "task_type", "claimed_by_id", "assignee_user_id", "escalated"),
                       Index("ix_task_decided", "status", "completed_at", "assignee_role"))
 
     id: Mapped[str] = mapped_column(String(160), primary_key=True)

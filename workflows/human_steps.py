@@ -110,7 +110,10 @@ class HumanSteps:
         earlier = self._hand_ons.get(req.request_id)
         if earlier is not None:
             return earlier
-        spec = self._open_tasks[req.task_id]
+        spec = self._open_tasks.get(req.task_id)
+        if spec is None:  # decided since the validator ran: refused cleanly, nothing changed
+            raise ApplicationError("this task is closed or does not exist", type="TaskClosed",
+                                   non_retryable=True)
         self._open_tasks[req.task_id] = dataclasses.replace(spec, assignee_user_id=req.to_user_id)
         self._owner = (req.to_user_id, req.to_name)
         result = HandOnResult(req.task_id, req.to_user_id, req.to_name)

@@ -5,6 +5,9 @@ decided its step before, or was handed it); its group (assignee_role) sees it on
 organisation.channel_manager_user_id: that manager, written with the task rows, so the partners
 directory names and sorts by the channel manager with one join instead of a lookup per row.
 
+The inbox's index (ix_task_inbox) gains both columns its group view now reads (the owner, the
+escalation), so its counts and page ids are still read from the index alone.
+
 The upgrade names the manager of existing organisations as the directory did until now: the
 person on the latest review task, the one holding it or, when only a name was kept (a decision
 without a claim), the one active staff user of that name, if exactly one has it.
@@ -29,11 +32,18 @@ _ONLY_STAFF_NAMED = ("SELECT MIN(u.id) FROM user_account u WHERE u.org_id IS NUL
                      "AND u.active = :yes AND u.name = ({name}) HAVING COUNT(*) = 1")
 
 
+INBOX_BEFORE = ['status', 'assignee_role', 'due_at', 'created_at', 'id', 'task_type',
+                'claimed_by_id']
+INBOX_AFTER = INBOX_BEFORE + ['assignee_user_id', 'escalated']
+
+
 def upgrade() -> None:
     with op.batch_alter_table('task', schema=None) as batch_op:
         batch_op.add_column(sa.Column('assignee_user_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key('fk_task_assignee_user', 'user_account',
                                     ['assignee_user_id'], ['id'])
+        batch_op.drop_index('ix_task_inbox')
+        batch_op.create_index('ix_task_inbox', INBOX_AFTER, unique=False)
     with op.batch_alter_table('organisation', schema=None) as batch_op:
         batch_op.add_column(sa.Column('channel_manager_user_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key('fk_organisation_channel_manager', 'user_account',
@@ -53,5 +63,7 @@ def downgrade() -> None:
         batch_op.drop_constraint('fk_organisation_channel_manager', type_='foreignkey')
         batch_op.drop_column('channel_manager_user_id')
     with op.batch_alter_table('task', schema=None) as batch_op:
+        batch_op.drop_index('ix_task_inbox')
+        batch_op.create_index('ix_task_inbox', INBOX_BEFORE, unique=False)
         batch_op.drop_constraint('fk_task_assignee_user', type_='foreignkey')
         batch_op.drop_column('assignee_user_id')
