@@ -135,8 +135,7 @@ class HumanSteps:
             raise ValueError(f"only the {spec.assignee_role} role may complete this task")
         if not may_act_as(req.to_roles, spec.assignee_role):
             raise ValueError(f"{req.to_name} does not have the {spec.assignee_role} role")
-        if spec.assignee_user_id == req.to_user_id:
-            raise ValueError(f"{req.to_name} owns this task already")
+        # Its owner again is allowed: after the escalation released it, a lead may give it back.
 
     def owned(self, spec: TaskSpec) -> TaskSpec:
         """A staff step for the owner, if the application has one (see the module docstring).
@@ -147,9 +146,6 @@ class HumanSteps:
         if not workflow.patched(OWNERSHIP_PATCH):
             return spec
         return dataclasses.replace(spec, assignee_user_id=self._owner[0])
-
-    def owner(self) -> tuple[int, str] | None:
-        return self._owner
 
     def decision_of(self, spec: TaskSpec, payload: dict[str, Any]) -> str:
         """Forms with a 'decision' field carry it; others (signatures, edits) just complete."""
