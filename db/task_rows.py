@@ -8,10 +8,10 @@ who decided its last staff step, or holds the one opened for them.
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import exists, update
 from sqlalchemy.orm import Session
 
-from db.models import Organisation, Task, utcnow
+from db.models import Organisation, Task, User, utcnow
 from domain.tasks import ACTIVE_STATUSES, CloseTaskInput, TaskStatus
 
 
@@ -44,5 +44,8 @@ def write_hand_on(session: Session, task_id: str, user_id: int) -> bool:
 
 
 def note_channel_manager(session: Session, org_id: str, user_id: int) -> None:
-    session.execute(update(Organisation).where(Organisation.id == org_id)
+    """Only a user the database knows: an actor's id is the web app's word, and a close that
+    failed on a foreign key would be retried for ever, holding up the process behind it."""
+    session.execute(update(Organisation)
+                    .where(Organisation.id == org_id, exists().where(User.id == user_id))
                     .values(channel_manager_user_id=user_id))
