@@ -8,10 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from temporalio import activity
 
-from activities.notifications import notify_role
+from activities.notifications import notify_role, notify_users
 from activities.outbox import Outbox, Recipient, SecretLink
 from db.models import Organisation, Task, User
+from db.task_rows import note_channel_manager
 from domain.deadlines import OVERDUE, CheckpointKind
+from domain.roles import may_act_as
 from domain.tasks import TaskCheckpointInput, TaskSpec, TaskStatus
 from settings import Settings
 
@@ -24,14 +26,21 @@ class TaskActivities:
     # -- the task-row writes; activities/steps.py groups them with a stage change and mail ------
 
     def write_open(self, session: Session, spec: TaskSpec) -> bool:
-        """False when the row exists already (a retry)."""
+        """False when the row exists already (a retry). A step for its owner opens held by them
+        (and names them the organisation's channel manager), unless they can no longer take it
+        (deactivated, or without the role now): then it opens to its group, as any other."""
         if session.get(Task, spec.task_id) is not None:
             return False
+        owner = _able_owner(session, spec)
         session.add(Task(
             id=spec.task_id, workflow_id=spec.workflow_id, task_type=spec.task_type,
-            form=spec.form, title=spec.title, org_id=spec.org_id, status=TaskStatus.OPEN,
+            form=spec.form, title=spec.title, org_id=spec.org_id,
+            status=TaskStatus.CLAIMED if owner else TaskStatus.OPEN,
             assignee_role=spec.assignee_role, assignee_org_id=spec.assignee_org_id,
-            assignee_email=spec.assignee_email, context=spec.context, due_at=spec.due_at))
+            assignee_email=spec.assignee_email, assignee_user_id=owner, claimed_by_id=owner,
+            context=spec.context, due_at=spec.due_at))
+        if owner is not None:
+            note_channel_manager(session, spec.org_id, owner)
         session.flush()  # the notice, maybe in this same transaction, reads the row
         return True
 
@@ -49,6 +58,9 @@ class TaskActivities:
                 task.context = {**task.context, "escalated_to": inp.escalate_to_role}
                 if inp.new_due_at is not None:
                     task.due_at = inp.new_due_at  # the mail below states the new due time
+                if task.assignee_user_id is not None and task.claimed_by_id == task.assignee_user_id:
+                    # The owner let it pass: the group may take it now (its owner still may).
+                    task.claimed_by_id, task.status = None, TaskStatus.OPEN
                 return self._enqueue_about(session, inp.task_id, "escalated", "task_escalated",
                                            {}, to_role=inp.escalate_to_role)
             task.reminders_sent = max(task.reminders_sent, inp.number)
@@ -84,6 +96,9 @@ class TaskActivities:
                 User.email == task.assignee_email.strip().lower()))
             return self._outbox.enqueue(session, key, [Recipient(task.assignee_email, org.locale, zone)],
                                         template, context, org.id)
+        if _held_by_its_owner(task) and to_role is None:  # the owner's, not the group's yet
+            return notify_users(self._outbox, session, key, _owner(session, task.assignee_user_id),
+                                template, context, task=task)
         # Staff: each member as they chose (activities/notifications.py).
         return notify_role(self._outbox, session, key, to_role or task.assignee_role or "",
                            template, context, task=task)
@@ -92,6 +107,28 @@ class TaskActivities:
         if task.assignee_email:
             return SecretLink("task", task.id, f"/t/{task.id}/{{token}}")
         return f"{self._settings.base_url}/manage/tasks/{task.id}"
+
+
+def _able_owner(session: Session, spec: TaskSpec) -> int | None:
+    """The step's owner, if they may still take it; None opens it to the group."""
+    if spec.assignee_user_id is None or not spec.assignee_role:
+        return None
+    user = session.get(User, spec.assignee_user_id)
+    if user is None or not user.active or user.org_id is not None:
+        return None
+    return user.id if may_act_as(user.roles, spec.assignee_role) else None
+
+
+def _held_by_its_owner(task: Task) -> bool:
+    """Opened for its owner, who still holds it, and not escalated: their task, not the group's
+    (the inbox's group view says the same, web/manage/queries.py)."""
+    return (task.assignee_user_id is not None and task.claimed_by_id == task.assignee_user_id
+            and not task.escalated)
+
+
+def _owner(session: Session, user_id: int) -> list[User]:
+    user = session.get(User, user_id)
+    return [user] if user is not None and user.active else []
 
 
 def _days_left(label: str) -> int | None:

@@ -66,7 +66,8 @@ class Organisation(Base):
                       Index("ix_organisation_created_at_id", "created_at", "id"),
                       Index("ix_organisation_activated_at_id", "activated_at", "id"),
                       Index("ix_organisation_country_id", "country", "id"),
-                      Index("ix_organisation_partner_type_id", "partner_type", "id"))
+                      Index("ix_organisation_partner_type_id", "partner_type", "id"),
+                      Index("ix_organisation_channel_manager_id", "channel_manager_user_id", "id"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     reference: Mapped[str] = mapped_column(String(16), unique=True)
@@ -84,8 +85,15 @@ class Organisation(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     activated_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The manager who owns this partner's steps: whoever decided its last staff step, holds one
+    # opened for them, or was handed one (workflows/human_steps.py, db/task_rows.py).
+    channel_manager_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", name="fk_organisation_channel_manager", use_alter=True),
+        default=None)
 
-    users: Mapped[list["User"]] = relationship(back_populates="organisation")
+    users: Mapped[list["User"]] = relationship(back_populates="organisation",
+                                               foreign_keys="User.org_id")
+    channel_manager: Mapped["User | None"] = relationship(foreign_keys=[channel_manager_user_id])
 
 
 class User(Base):
@@ -108,7 +116,8 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
 
-    organisation: Mapped[Organisation | None] = relationship(back_populates="users")
+    organisation: Mapped[Organisation | None] = relationship(back_populates="users",
+                                                             foreign_keys=[org_id])
 
 
 class Task(Base):
@@ -116,11 +125,12 @@ class Task(Base):
 
     __tablename__ = "task"
     # The inbox's: its filter (status, group) and its order (due, created, id) lead, and the type
-    # and holder ride along, so its counts and the ids of a page are read from the index alone.
+    # and holder ride along, so its counts and the ids of a page are read from the index alone;
+    # so do the owner and the escalation, which decide whether the group sees a task (issue 9).
     # The staff home's "last week's decisions": closed tasks by when they closed, newest first,
     # the group riding along so staff tasks are told from partner tasks in the index.
     __table_args__ = (Index("ix_task_inbox", "status", "assignee_role", "due_at", "created_at", "id",
-                            "task_type", "claimed_by_id"),
+                            "task_type", "claimed_by_id", "assignee_user_id", "escalated"),
                       Index("ix_task_decided", "status", "completed_at", "assignee_role"))
 
     id: Mapped[str] = mapped_column(String(160), primary_key=True)
@@ -133,6 +143,10 @@ class Task(Base):
     assignee_role: Mapped[str | None] = mapped_column(String(30), default=None)
     assignee_org_id: Mapped[str | None] = mapped_column(String(36), default=None, index=True)
     assignee_email: Mapped[str | None] = mapped_column(String(254), default=None)
+    # Staff tasks opened for their owner (domain/tasks.py TaskSpec): held by them at first, seen
+    # by the group (assignee_role) only once escalated or given back.
+    assignee_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", name="fk_task_assignee_user"), default=None)
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
     context: Mapped[dict[str, Any]] = mapped_column(default=dict)
     due_at: Mapped[datetime] = mapped_column()
@@ -144,7 +158,7 @@ class Task(Base):
     completed_request_id: Mapped[str | None] = mapped_column(String(200), default=None)
     decision: Mapped[str | None] = mapped_column(String(40), default=None)
 
-    claimed_by: Mapped[User | None] = relationship()
+    claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
     organisation: Mapped[Organisation] = relationship()
 
 

@@ -1,12 +1,18 @@
-"""Closing a task row: written by the web app the moment Temporal confirms a decision, and again
-(as a no-op) by the workflow's next activity, so the inbox never shows a decided task as open."""
+"""Task-row writes the web app makes the moment Temporal confirms a person's action, and that the
+workflow's next activity makes again (a no-op then), so the inbox never lags the workflow.
+
+Closing: a decided task is never shown as open. Handing on: the step is held by the colleague.
+Either way the organisation's channel manager follows the step's owner (issue 9): the manager
+who decided its last staff step, or holds the one opened for them.
+"""
 
 from __future__ import annotations
 
+from sqlalchemy import exists, update
 from sqlalchemy.orm import Session
 
-from db.models import Task, utcnow
-from domain.tasks import CloseTaskInput, TaskStatus
+from db.models import Organisation, Task, User, utcnow
+from domain.tasks import ACTIVE_STATUSES, CloseTaskInput, TaskStatus
 
 
 def write_close(session: Session, inp: CloseTaskInput) -> None:
@@ -21,3 +27,25 @@ def write_close(session: Session, inp: CloseTaskInput) -> None:
         task.completed_request_id = inp.outcome.request_id
         task.decision = inp.outcome.decision
         task.completed_at = inp.outcome.decided_at or task.completed_at
+        if task.assignee_role and inp.outcome.decided_by_id is not None:
+            note_channel_manager(session, task.org_id, inp.outcome.decided_by_id)
+
+
+def write_hand_on(session: Session, task_id: str, user_id: int) -> bool:
+    """The open staff task is the colleague's: its owner, held by them. False if it closed."""
+    task = session.get(Task, task_id)
+    if task is None or not task.assignee_role or task.status not in ACTIVE_STATUSES:
+        return False
+    task.assignee_user_id = user_id
+    task.claimed_by_id = user_id
+    task.status = TaskStatus.CLAIMED
+    note_channel_manager(session, task.org_id, user_id)
+    return True
+
+
+def note_channel_manager(session: Session, org_id: str, user_id: int) -> None:
+    """Only a user the database knows: an actor's id is the web app's word, and a close that
+    failed on a foreign key would be retried for ever, holding up the process behind it."""
+    session.execute(update(Organisation)
+                    .where(Organisation.id == org_id, exists().where(User.id == user_id))
+                    .values(channel_manager_user_id=user_id))

@@ -29,12 +29,14 @@ ROUND_LIMIT_REACHED = Phrase(N_("Closed after %(rounds)s rounds of questions, th
                                 "application may take; please apply again"), rounds="[0-9]+")
 CONTACT_HAS_ACCOUNT = Phrase(N_("Portal access waits for a new contact: %(email)s already has an "
                                 "account, and an account belongs to one organisation only"))
+# Issue 9: a staff step (and the application's steps after it) given to another manager.
+HANDED_ON = Phrase(N_("Handed on to %(name)s"))
 
 # Every note a process writes; the rest of a timeline is what people typed (a rejection reason).
 NOTES = (SUBMITTED, AWAITING_REVIEW, APPROVED, REVIEW_DEADLINE_PASSED, NOT_REVIEWED_IN_TIME,
          MORE_INFO_REQUESTED, MORE_INFO_LATE, TOO_MANY_ROUNDS, AWAITING_SIGNATURE,
          SIGNATURE_EXPIRED, AWAITING_COUNTERSIGNATURE, SIGNED, ACTIVE, ROUND_LIMIT_REACHED,
-         CONTACT_HAS_ACCOUNT)
+         CONTACT_HAS_ACCOUNT, HANDED_ON)
 
 # Who did it, when no person did: shown beside each line (and inside "Approved by ...").
 SYSTEM = Phrase(N_("system"))

@@ -40,6 +40,9 @@ class TaskSpec:
     org_id: str                  # the partner organisation the task is about
     due_at: datetime
     assignee_role: str | None = None     # staff tasks: the group that may claim it
+    # Staff tasks with an owner (the manager who decided the step before, or was handed it): it
+    # opens held by them, and its group (assignee_role) sees it only once it is escalated.
+    assignee_user_id: int | None = None
     assignee_org_id: str | None = None   # partner tasks: the organisation that owns it
     assignee_email: str | None = None    # partner tasks before portal access: emailed link
     context: dict[str, Any] = field(default_factory=dict)
@@ -57,12 +60,31 @@ class CompleteTaskInput:
 
 
 @dataclass(frozen=True)
+class HandOnInput:
+    """The holder of a staff step gives it, and the steps after it, to a colleague."""
+    task_id: str
+    request_id: str              # a resent form repeats it: the first hand-on stands
+    actor: Actor                 # who hands it on
+    to_user_id: int
+    to_name: str
+    to_roles: tuple[str, ...]    # as the web app vouches for them; the validator checks the role
+
+
+@dataclass(frozen=True)
+class HandOnResult:
+    task_id: str
+    owner_id: int
+    owner_name: str
+
+
+@dataclass(frozen=True)
 class TaskOutcome:
     task_id: str
     decision: str
     decided_by: str
     request_id: str
     decided_at: datetime | None = None
+    decided_by_id: int | None = None     # the person's user id (staff decisions name the owner)
 
 
 @dataclass(frozen=True)

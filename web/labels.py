@@ -42,6 +42,7 @@ ACTION_LABELS = {
     "approved": _l("Application approved"),
     "signed_by_partner": _l("Agreement signed by the partner"),
     "signed_by_company": _l("Agreement countersigned"),
+    "handed_on": _l("Handed on to a colleague"),
 }
 
 TASK_TYPE_LABELS = {

@@ -57,7 +57,7 @@ def complete_task(task: Task, actor: Actor, payload: dict, nonce: str) -> TaskOu
     try:
         outcome = bridge.run(update)
     except WorkflowUpdateFailedError as exc:
-        raise TaskConflict(_explain(exc.cause)) from exc
+        raise TaskConflict(explain_refusal(exc.cause)) from exc
     except RPCError as exc:
         if exc.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
             raise TaskConflict(gettext("This task is closed.")) from exc
@@ -97,10 +97,15 @@ _REASONS = (
      lambda m: gettext("Only a %(role)s may complete this task.", role=role_label(m["role"]))),
     (re.compile(r"^this task belongs to another organisation$"),
      lambda m: gettext("This task belongs to another organisation.")),
+    (re.compile(r"^only a staff task can be handed on$"),
+     lambda m: gettext("Only a staff task can be handed on.")),
+    (re.compile(r"^(?P<name>.+) does not have the (?P<role>\S+) role$"),
+     lambda m: gettext("%(name)s is not a %(role)s.", name=m["name"], role=role_label(m["role"]))),
 )
 
 
-def _explain(cause: BaseException) -> str:
+def explain_refusal(cause: BaseException) -> str:
+    """The workflow's refusal (a validator's English) as the person reads it."""
     message = str(getattr(cause, "message", "") or cause).strip()
     for pattern, say in _REASONS:
         found = pattern.match(message)

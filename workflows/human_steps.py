@@ -3,11 +3,19 @@
 A workflow mixes in HumanSteps, calls `await self.human_step(spec, checkpoints)` and gets the
 decision back, or None when the step's fallback fired. People decide through the `complete_task`
 update; its validator turns away closed tasks and the wrong people before anything reaches history.
+
+Ownership (issue 9): the person who decided a staff step, or was handed one (`hand_on_task`),
+owns the staff steps after it. `owned(spec)` opens such a step held by them, its role the group
+that sees it once it is escalated. The owner is known from the updates alone (the decision's
+actor, the hand-on's colleague), both in history: replay finds the same owner, and no activity
+has to read who holds a task row. A claim is a row write in the web app only; the manager who
+claimed a review decides it (the row holds it for them), and so becomes its owner that way.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -20,14 +28,17 @@ with workflow.unsafe.imports_passed_through():
     from domain.onboarding import StageChange
     from domain.roles import Role, may_act_as
     from domain.steps import CloseStepInput, OpenStepInput
-    from domain.tasks import (CloseTaskInput, CompleteTaskInput, TaskCheckpointInput, TaskOutcome,
-                              TaskSpec, TaskStatus)
+    from domain.tasks import (CloseTaskInput, CompleteTaskInput, HandOnInput, HandOnResult,
+                              TaskCheckpointInput, TaskOutcome, TaskSpec, TaskStatus)
     from workflows import calls
     from workflows.search import ASSIGNEE, DUE_DATE, PROCESS_STAGE
 
 # Issue 8: the Assignee and DueDate search attributes are cleared once no step is open, so ops
 # filters do not show finished work as someone's due task. Runs recorded before it replay without.
 CLEAR_ASSIGNMENT_PATCH = "clear-assignment-when-idle"
+# Issue 9: a staff step after a decided one opens held by its owner (see the module docstring).
+# Runs recorded before it open every staff step to the group, and replay the same way.
+OWNERSHIP_PATCH = "later-steps-owned-by-their-manager"
 
 
 class HumanSteps:
@@ -39,6 +50,8 @@ class HumanSteps:
         self._task_lock = asyncio.Lock()
         self._closing: list[CloseStepInput] = []  # decided steps whose close is not yet written
         self._assignment_shown = False  # Assignee and DueDate are set in search attributes
+        self._owner: tuple[int, str] | None = None  # (user id, name): who owns the next staff step
+        self._hand_ons: dict[str, HandOnResult] = {}  # by request id: a resent hand-on repeats
 
     # -- the update people use -------------------------------------------------------------
 
@@ -54,7 +67,9 @@ class HumanSteps:
             spec = self._open_tasks[req.task_id]
             outcome = TaskOutcome(task_id=req.task_id, decision=self.decision_of(spec, req.payload),
                                   decided_by=req.actor.name, request_id=req.request_id,
-                                  decided_at=workflow.now())
+                                  decided_at=workflow.now(), decided_by_id=req.actor.user_id)
+            if spec.assignee_role and req.actor.user_id is not None:
+                self._owner = (req.actor.user_id, req.actor.name)  # they own what follows
             # Recorded before returning, so a rival update's validator already sees it.
             self._outcomes[req.task_id] = outcome
             self._payloads[req.task_id] = {"payload": req.payload, "actor": req.actor}
@@ -85,6 +100,52 @@ class HumanSteps:
             # Refused here, before history: an unknown value must not pass for one of them.
             raise ValueError(f"unknown decision {req.payload.get('decision')!r}: this task takes "
                              f"one of {', '.join(spec.decisions)}")
+
+    # -- handing a staff step (and the ones after it) to a colleague ---------------------------
+
+    @workflow.update
+    def hand_on_task(self, req: HandOnInput) -> HandOnResult:
+        """No await and no activity: the web app writes the row once Temporal accepts (as it
+        closes a decided one); the step's next checkpoint or close reads the row as it is."""
+        earlier = self._hand_ons.get(req.request_id)
+        if earlier is not None:
+            return earlier
+        spec = self._open_tasks.get(req.task_id)
+        if spec is None:  # decided since the validator ran: refused cleanly, nothing changed
+            raise ApplicationError("this task is closed or does not exist", type="TaskClosed",
+                                   non_retryable=True)
+        self._open_tasks[req.task_id] = dataclasses.replace(spec, assignee_user_id=req.to_user_id)
+        self._owner = (req.to_user_id, req.to_name)
+        result = HandOnResult(req.task_id, req.to_user_id, req.to_name)
+        self._hand_ons[req.request_id] = result
+        if self._assignment_shown:
+            workflow.upsert_search_attributes([ASSIGNEE.value_set(f"user:{req.to_user_id}")])
+        return result
+
+    @hand_on_task.validator
+    def validate_hand_on_task(self, req: HandOnInput) -> None:
+        if req.request_id in self._hand_ons:
+            return
+        spec = self._open_tasks.get(req.task_id)
+        if spec is None or req.task_id in self._outcomes:
+            raise ValueError("this task is closed or does not exist")
+        if not spec.assignee_role:
+            raise ValueError("only a staff task can be handed on")
+        if not may_act_as(req.actor.roles, spec.assignee_role):
+            raise ValueError(f"only the {spec.assignee_role} role may complete this task")
+        if not may_act_as(req.to_roles, spec.assignee_role):
+            raise ValueError(f"{req.to_name} does not have the {spec.assignee_role} role")
+        # Its owner again is allowed: after the escalation released it, a lead may give it back.
+
+    def owned(self, spec: TaskSpec) -> TaskSpec:
+        """A staff step for the owner, if the application has one (see the module docstring).
+        The patch is asked only where it changes something, so a run without an owner yet
+        (every first review) records no marker."""
+        if self._owner is None or not spec.assignee_role or spec.assignee_user_id is not None:
+            return spec
+        if not workflow.patched(OWNERSHIP_PATCH):
+            return spec
+        return dataclasses.replace(spec, assignee_user_id=self._owner[0])
 
     def decision_of(self, spec: TaskSpec, payload: dict[str, Any]) -> str:
         """Forms with a 'decision' field carry it; others (signatures, edits) just complete."""
@@ -158,8 +219,6 @@ class HumanSteps:
         """The closes not yet written, for a caller's own activity to write first."""
         return self._take_closing()
 
-
-
     def payload_of(self, task_id: str) -> dict[str, Any]:
         return self._payloads[task_id]["payload"]
 
@@ -215,7 +274,10 @@ class HumanSteps:
 
     def _show_assignment(self, spec: TaskSpec, stage: StageChange | None) -> None:
         """One upsert (one history event, one visibility write) for all the step changes."""
-        assignee = spec.assignee_role or f"partner:{spec.assignee_org_id}"
+        if spec.assignee_user_id is not None:
+            assignee = f"user:{spec.assignee_user_id}"  # the owner; the group after escalation
+        else:
+            assignee = spec.assignee_role or f"partner:{spec.assignee_org_id}"
         updates = [ASSIGNEE.value_set(assignee), DUE_DATE.value_set(spec.due_at)]
         if stage is not None:
             updates.append(PROCESS_STAGE.value_set(stage.stage.value))

@@ -289,13 +289,15 @@ class PartnerOnboardingWorkflow(HumanSteps):
     def _task(self, step: str, attempt: int, task_type: str, form: str, title: str,
               points: list[Checkpoint], *, role: str | None = None, partner: bool = False,
               context: dict | None = None, decisions: tuple[str, ...] = ()) -> TaskSpec:
-        return TaskSpec(
+        # A staff step after a staff decision opens held by that manager (HumanSteps.owned):
+        # the second review after more information, the countersignature, a new contact.
+        return self.owned(TaskSpec(
             task_id=ids.task_id(self._wf_id, step, attempt), workflow_id=self._wf_id,
             task_type=task_type, form=form, title=title, org_id=self._inp.org_id,
             due_at=workflow.now() + due_after(points), assignee_role=role,
             assignee_org_id=self._inp.org_id if partner else None,
             assignee_email=self._contact_email if partner else None, context=context or {},
-            decisions=decisions)
+            decisions=decisions))
 
     def _enter_stage(self, stage: Stage, details: str, actor: str = notes.SYSTEM.format(),
                      action: str = "", publish: bool = True) -> StageChange:

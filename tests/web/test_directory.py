@@ -132,7 +132,30 @@ def test_sorts_each_way_by_the_whitelisted_columns(client, sessions, manager):
     assert header.group(2).replace("&amp;", "&") == f"/manage/partners/?q={t}&sort=applied&dir=asc"
     name_link = re.search(r'data-column="name"[^>]*>\s*<a class="sort" href="([^"]+)"', html).group(1)
     assert name_link.replace("&amp;", "&") == f"/manage/partners/?q={t}"  # the default is plain
-    assert '<th scope="col" data-column="manager">Channel manager</th>' in html  # not sortable
+    assert re.search(r'data-column="manager"[^>]*>\s*<a class="sort"', html)  # sortable now
+
+
+def test_sorts_by_channel_manager_with_nobody_last_either_way(client, sessions, manager):
+    """The channel manager is the organisation's own column (issue 9): one join, sortable."""
+    t = tag()
+    ann = make_user(sessions, "channel_manager", name=f"Ann {t}")
+    zoe = make_user(sessions, "channel_manager", name=f"Zoe {t}")
+    by_zoe = make_org(sessions, name=f"Owned {t} A")
+    nobody = make_org(sessions, name=f"Owned {t} B")
+    by_ann = make_org(sessions, name=f"Owned {t} C")
+    _set(sessions, by_zoe, channel_manager_user_id=zoe.id)
+    _set(sessions, by_ann, channel_manager_user_id=ann.id)
+
+    assert _ids(_list(client, q=t, sort="manager")) == [by_ann.id, by_zoe.id, nobody.id]
+    assert _ids(_list(client, q=t, sort="manager", dir="desc")) == [by_zoe.id, by_ann.id, nobody.id]
+    html = _list(client, q=t, sort="manager")
+    assert f"<td>{ann.name}</td>" in html and f"<td>{zoe.name}</td>" in html
+    header = re.search(r'data-column="manager"([^>]*)>\s*<a class="sort" href="([^"]+)"', html)
+    assert 'aria-sort="ascending"' in header.group(1)
+    assert header.group(2).replace("&amp;", "&") == f"/manage/partners/?q={t}&sort=manager&dir=desc"
+    exported = _csv(client.get("/manage/partners/export.csv",
+                               query_string={"q": t, "sort": "manager"}))
+    assert [row[5] for row in exported[1:]] == [ann.name, zoe.name, ""]
 
 
 def _many(sessions, t: str, count: int) -> list[str]:
@@ -311,6 +334,7 @@ def test_the_partner_page_shows_profile_users_agreements_tasks_and_timeline(clie
                             form="countersign.v1", claimed_by_id=manager.id, status="claimed")
     signing = make_task(sessions, org, step="sign", task_type="sign_agreement",
                         form="sign_agreement.v1", partner=True)
+    _set(sessions, org, channel_manager_user_id=manager.id)  # as the countersignature's row does
 
     html = client.get(f"/manage/partners/{org.id}",
                       headers={"Accept-Language": "en-GB"}).get_data(as_text=True)  # en-GB dates
@@ -334,7 +358,7 @@ def test_the_partner_page_shows_profile_users_agreements_tasks_and_timeline(clie
     assert "Application approved" in timeline and f"Approved by {manager.name}" not in timeline
     assert timeline.count(manager.name) == 1
 
-    # The directory names the same manager: the one who decided the review.
+    # The directory names the same manager: the organisation's channel manager.
     assert f"<td>{manager.name}</td>" in _list(client, q=org.reference)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import uuid
 from dataclasses import dataclass
 
@@ -22,7 +23,8 @@ from devstack.temporal_server import test_server_binary
 from domain import ids
 from domain.onboarding import OnboardingInput
 from domain.program import ProgramRules
-from domain.tasks import Actor, CompleteTaskInput, TaskOutcome
+from db.task_rows import write_hand_on
+from domain.tasks import Actor, CompleteTaskInput, HandOnInput, HandOnResult, TaskOutcome
 from settings import Settings
 from tests.conftest import application
 from worker import build_worker
@@ -33,6 +35,12 @@ from workflows.start import start_onboarding
 
 MANAGER = Actor(name="Mia Manager", roles=("channel_manager",), user_id=1)
 LEAD = Actor(name="Lee Lead", roles=("program_lead",), user_id=2)
+COLLEAGUE = Actor(name="Max Manager", roles=("channel_manager",), user_id=3)
+# The staff every harness seeds, by the names of the actors above. The database is shared by the
+# session, so their user ids are whatever it gave them: Harness.staff() puts the real one in.
+STAFF = {"Mia Manager": ("mia@vendor.test", "channel_manager"),
+         "Lee Lead": ("lee@vendor.test", "program_lead"),
+         "Max Manager": ("max@vendor.test", "channel_manager")}
 
 
 @pytest_asyncio.fixture
@@ -65,10 +73,10 @@ class Harness:
     async def open_task(self, handle: WorkflowHandle, task_type: str, timeout: float = 20) -> Task:
         """The open task row of this type, once the workflow has projected it."""
         for _ in range(int(timeout * 20)):
-            with self.sessions() as s:
+            with self.sessions() as s:  # claimed: opened for its owner (issue 9)
                 task = s.scalar(select(Task).where(Task.workflow_id == handle.id,
                                                    Task.task_type == task_type,
-                                                   Task.status == "open"))
+                                                   Task.status.in_(("open", "claimed"))))
             if task is not None:
                 return task
             await asyncio.sleep(0.05)
@@ -79,7 +87,33 @@ class Harness:
         request_id = request_id or f"{task.id}/{uuid.uuid4().hex}"
         return await handle.execute_update(
             PartnerOnboardingWorkflow.complete_task,
-            CompleteTaskInput(task.id, request_id, actor, payload), id=request_id)
+            CompleteTaskInput(task.id, request_id, self.staff(actor), payload), id=request_id)
+
+    async def hand_on(self, handle: WorkflowHandle, task: Task, actor: Actor,
+                      to: Actor) -> HandOnResult:
+        """What the task page's "Hand on" does (web/hand_on.py): the update, then the row."""
+        actor, to = self.staff(actor), self.staff(to)
+        request_id = f"{task.id}/hand-on/{uuid.uuid4().hex}"
+        result = await handle.execute_update(
+            PartnerOnboardingWorkflow.hand_on_task,
+            HandOnInput(task.id, request_id, actor, to.user_id, to.name, to.roles), id=request_id)
+        with self.sessions.begin() as s:
+            write_hand_on(s, task.id, to.user_id)
+        return result
+
+    def reference(self, org_id: str) -> str:
+        return ids.application_reference(org_id)
+
+    def user_id(self, actor: Actor) -> int:
+        return self.staff(actor).user_id
+
+    def staff(self, actor: Actor) -> Actor:
+        """A seeded staff actor with the user id the database gave them; others as they are."""
+        if actor.name not in STAFF or not actor.roles:
+            return actor
+        with self.sessions() as s:
+            user_id = s.scalar(select(User.id).where(User.email == STAFF[actor.name][0]))
+        return dataclasses.replace(actor, user_id=user_id)
 
     async def closed_task(self, task_id: str, timeout: float = 20) -> Task:
         """The row once closed: with no web app here, the workflow's next activity closes it."""
@@ -114,8 +148,7 @@ class Harness:
 
     def seed_staff(self) -> None:
         with self.sessions.begin() as s:
-            for email, name, role in [("mia@vendor.test", "Mia Manager", "channel_manager"),
-                                      ("lee@vendor.test", "Lee Lead", "program_lead")]:
+            for name, (email, role) in STAFF.items():
                 if s.scalar(select(User).where(User.email == email)) is None:
                     s.add(User(email=email, name=name, roles=[role]))
 

@@ -59,12 +59,12 @@ def test_the_saved_histories_are_the_ones_in_the_manifest():
     assert_frozen(HISTORIES)
 
 
-def test_the_manifest_covers_both_workflows_and_the_issue_8_paths():
+def test_the_manifest_covers_both_workflows_and_the_issue_8_and_9_paths():
     names = read_manifest(HISTORIES)
     assert any(n.startswith("account_mail_") for n in names)
     assert any(n.startswith("digest_daily__") for n in names)  # issue 9's DigestWorkflow
     for scenario in ("rejected", "expired_review", "more_info_then_activated",
-                     "contact_taken_then_activated", "round_limit"):
+                     "contact_taken_then_activated", "round_limit", "owned_later_steps"):
         assert any(n.startswith(f"partner_onboarding_{scenario}__") for n in names), scenario
 
 

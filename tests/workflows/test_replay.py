@@ -9,6 +9,7 @@ then add its line to tests/histories/MANIFEST.sha256 (`sha256sum <file> >> MANIF
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import importlib
 import json
@@ -21,9 +22,11 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
+from domain import ids
 from domain.tasks import Actor
 from tests.conftest import unique_email
-from tests.workflows.conftest import MANAGER, asked_until_the_round_limit, signed_by_both
+from tests.workflows.conftest import (COLLEAGUE, MANAGER, asked_until_the_round_limit,
+                                      signed_by_both)
 import workflows
 from workflows import WORKFLOWS
 from workflows.client import DATA_CONVERTER
@@ -138,11 +141,37 @@ async def _round_limit(harness):
     return handle
 
 
+async def _owned_later_steps(harness):
+    """Issue 9's patched path: the second review opens held by the manager who asked for more
+    information, who hands it on; the colleague approves and owns the countersignature, which
+    escalates to the group; another manager countersigns."""
+    handle, org_id, app = await harness.start()
+    review = await harness.open_task(handle, "review_application")
+    await harness.decide(handle, review, MANAGER, {"decision": "more_info", "reason": "Cities?"})
+    partner = Actor(name="Li Wei", org_id=org_id, ip="198.51.100.4", user_agent="Chromium")
+    await harness.decide(handle, await harness.open_task(handle, "edit_application"), partner,
+                         {**app, "message": "Shanghai and Suzhou"})
+    second = ids.task_id(handle.id, "review", 2)
+    while harness.task(second) is None:
+        await asyncio.sleep(0.05)
+    await harness.hand_on(handle, harness.task(second), MANAGER, COLLEAGUE)
+    await harness.decide(handle, harness.task(second), COLLEAGUE, {"decision": "approve"})
+    await harness.decide(handle, await harness.open_task(handle, "sign_agreement"), partner,
+                         {"full_name": "Li Wei", "accept": True})
+    countersign = await harness.open_task(handle, "countersign")
+    await harness.env.sleep(timedelta(days=2, hours=1))  # escalated: the group's now
+    await harness.decide(handle, countersign, MANAGER, {"full_name": "Mia Manager", "accept": True})
+    await handle.result()
+    return handle
+
+
 SCENARIOS = {"more_info_then_activated": _more_info_then_activated,
              "expired_review": _expired_review, "rejected": _rejected,
              # issue 8, saved beside the first release's
              "contact_taken_then_activated": _contact_taken_then_activated,
-             "round_limit": _round_limit}
+             "round_limit": _round_limit,
+             # issue 9
+             "owned_later_steps": _owned_later_steps}
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS.values(), ids=SCENARIOS.keys())

@@ -161,7 +161,9 @@ async def test_no_assignee_while_the_invitation_waits_for_the_mail_server(outage
                          Actor(name="Li Wei", org_id=org_id),
                          {"full_name": "Li Wei", "accept": True})
     countersign = await harness.open_task(handle, "countersign")
-    await until(harness.client, handle, lambda s: s["assignee"] == "channel_manager"
+    # The reviewer's own (issue 9): it names them, not their group.
+    owner = f"user:{harness.user_id(MANAGER)}"
+    await until(harness.client, handle, lambda s: s["assignee"] == owner
                 and not s["pending"])  # the step's notice has gone out
 
     smtp.down()

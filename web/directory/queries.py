@@ -1,13 +1,13 @@
 """What the directory and the partner page read: app database rows only, never Temporal.
 
 A directory page costs two queries whatever the number of organisations: the count (bounded
-for a search, web/listing.py count_rows), and the page's rows (its ids picked from the
-organisation table alone, in the chosen order, then only those rows read, with their channel
-manager looked up per row). The CSV export reads the same rows, unpaged, in batches.
+for a search, web/listing.py count_rows), and the page's rows (its ids picked in the chosen
+order, then only those rows read, with their channel manager's name). The CSV export reads the
+same rows, unpaged, in batches.
 
-The channel manager is not a column of its own: it is the person on the organisation's latest
-review task, the one who decided it or, while it is open, the one holding it. That is what the
-data knows today; nobody is named while a review sits unclaimed in the group's queue.
+The channel manager is the organisation's own column (issue 9, migration 0008): the manager who
+owns its steps, written with the task rows (db/task_rows.py), so naming and sorting by them is
+one join. Nobody is named before a manager decides or is handed one of its steps.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, literal_column, or_, select
+from sqlalchemy import case, func, literal_column, select
 from sqlalchemy.orm import Session, aliased
 
 from db.models import Agreement, Organisation, Task, TimelineEvent, User
@@ -32,7 +32,6 @@ from web.listing import (Column, Filter, ListQuery, ListSpec, Page, contains_pat
                          page_window)
 
 APPLICATION_FORM = "partner_application.v1"
-REVIEW_TASK = "review_application"
 # The lifecycle's order, for the stage filter and for sorting by stage.
 STAGES = tuple(s.value for s in Stage)
 _ACTIVE = [s.value for s in ACTIVE_STATUSES]
@@ -71,6 +70,8 @@ def _flagged_choices() -> list[tuple[str, str]]:
     return [("yes", str(_l("With screening flags"))), ("no", str(_l("Without screening flags")))]
 
 
+CHANNEL_MANAGER = aliased(User, name="channel_manager")
+
 _STAGE_RANK = case({code: rank for rank, code in enumerate(STAGES)}, value=Organisation.status,
                    else_=len(STAGES))
 
@@ -83,7 +84,7 @@ DIRECTORY = ListSpec(
         # Codes, not the names shown: a database cannot sort by a name it does not hold.
         Column("country", _l("Country"), Organisation.country),
         Column("type", _l("Partner type"), Organisation.partner_type),
-        Column("manager", _l("Channel manager")),  # looked up per row (see above): not sortable
+        Column("manager", _l("Channel manager"), CHANNEL_MANAGER.name, may_be_empty=True),
         Column("applied", _l("Applied"), Organisation.created_at, first_desc=True),
         Column("activated", _l("Activated"), Organisation.activated_at, first_desc=True,
                may_be_empty=True),
@@ -133,22 +134,19 @@ def flag_count():
     return func.coalesce(func.json_array_length(Organisation.flags), literal_column("0"))
 
 
-def _manager_name():
-    """The person on the organisation's latest review task (see the module's docstring)."""
-    review, holder = aliased(Task), aliased(User)
-    return (select(func.coalesce(review.completed_by, holder.name))
-            .select_from(review).outerjoin(holder, holder.id == review.claimed_by_id)
-            .where(review.org_id == Organisation.id, review.task_type == REVIEW_TASK,
-                   or_(review.completed_by.is_not(None), review.claimed_by_id.is_not(None)))
-            .order_by(review.created_at.desc(), review.id.desc())
-            .limit(1).correlate(Organisation).scalar_subquery())
+def _with_manager(query):
+    """The channel manager joined in (at most one row each: the join keeps the row count, and a
+    database drops it where nothing reads it)."""
+    return query.outerjoin(CHANNEL_MANAGER,
+                           CHANNEL_MANAGER.id == Organisation.channel_manager_user_id)
 
 
 _ROW_COLUMNS = (Organisation.id, Organisation.name, Organisation.reference, Organisation.status,
                 Organisation.country, Organisation.partner_type, Organisation.domain,
                 Organisation.created_at, Organisation.activated_at, Organisation.flags,
                 Organisation.application["contact_name"].as_string().label("contact_name"),
-                Organisation.application["contact_email"].as_string().label("contact_email"))
+                Organisation.application["contact_email"].as_string().label("contact_email"),
+                CHANNEL_MANAGER.name.label("manager"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,17 +180,17 @@ def directory_page(session: Session, query: ListQuery) -> Page:
     total, exact = count_rows(session, select(Organisation.id).where(*where), query)
     number, offset = page_window(query, total)
     size = query.spec.page_size
-    page_ids = (select(Organisation.id).where(*where).order_by(*query.order_by())
+    page_ids = (_with_manager(select(Organisation.id)).where(*where).order_by(*query.order_by())
                 .limit(size).offset(offset).subquery())
-    rows = session.execute(select(*_ROW_COLUMNS, _manager_name().label("manager"))
-                           .join(page_ids, page_ids.c.id == Organisation.id)
+    rows = session.execute(_with_manager(select(*_ROW_COLUMNS)
+                                         .join(page_ids, page_ids.c.id == Organisation.id))
                            .order_by(*query.order_by()))
     return Page([_row(r) for r in rows], number, total, size, exact)
 
 
 def directory_rows(session: Session, query: ListQuery) -> Iterator[DirectoryRow]:
     """Every row the list's search and filters select, in its order: the CSV export."""
-    select_all = (select(*_ROW_COLUMNS, _manager_name().label("manager"))
+    select_all = (_with_manager(select(*_ROW_COLUMNS))
                   .where(*conditions(query)).order_by(*query.order_by())
                   .execution_options(yield_per=500))
     for r in session.execute(select_all):
@@ -226,8 +224,7 @@ def partner_page(session: Session, org_id: str) -> PartnerPage | None:
     org = session.get(Organisation, org_id)
     if org is None:
         return None
-    manager = session.scalar(select(_manager_name()).select_from(Organisation)
-                             .where(Organisation.id == org.id)) or ""
+    manager = org.channel_manager.name if org.channel_manager is not None else ""
     users = list(session.scalars(select(User).where(User.org_id == org.id).order_by(User.name, User.id)))
     agreements = list(session.scalars(select(Agreement).where(Agreement.org_id == org.id)
                                       .order_by(Agreement.created_at, Agreement.id)))

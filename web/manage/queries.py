@@ -158,9 +158,18 @@ class InboxCounts:
         return {**{tab: self.tab(tab) for tab in TABS}, DECIDED: self.decided}
 
 
+def _shown_to_the_group():
+    """Not a step opened for its owner (issue 9) that they still hold before its escalation:
+    the group sees that one once it is escalated, or once the owner gives it back. (Said
+    without NOT: a NULL holder must not make the whole condition NULL.)"""
+    return or_(Task.assignee_user_id.is_(None), Task.claimed_by_id.is_(None),
+               Task.claimed_by_id != Task.assignee_user_id, Task.escalated.is_(True))
+
+
 def _tab_conditions(user: CurrentUser) -> dict:
     """Each open view on top of the open staff tasks: my groups' tasks, mine, or nobody's."""
-    in_my_groups = _in_my_groups(user)
+    in_my_groups = and_(_in_my_groups(user),
+                        or_(_shown_to_the_group(), Task.claimed_by_id == user.id))
     return {"mine": Task.claimed_by_id == user.id,
             "groups": in_my_groups,
             "unassigned": and_(in_my_groups, Task.claimed_by_id.is_(None))}

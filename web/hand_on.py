@@ -1,0 +1,96 @@
+"""Handing a staff step on to a colleague: that step, and the staff steps after it, are theirs.
+
+Like a decision, a hand-on is an Update to the workflow, which remembers the owner of the
+application's next staff steps (workflows/human_steps.py); the task row and the organisation's
+channel manager are written here once Temporal has accepted it (db/task_rows.py). The update id
+comes from the task and the form's nonce, so a resent form is the same hand-on.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import gettext, lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from temporalio.client import Client, RPCTimeoutOrCancelledError, WorkflowUpdateFailedError
+from temporalio.service import RPCError, RPCStatusCode
+from wtforms import HiddenField, SelectField
+from wtforms.validators import DataRequired
+
+from db.models import Task, TimelineEvent, User
+from db.task_rows import write_hand_on
+from domain import notes
+from domain.roles import may_act_as
+from domain.tasks import ACTIVE_STATUSES, Actor, HandOnInput, HandOnResult
+from web.database import db
+from web.security import CurrentUser
+from web.tasks import NONCE, TaskConflict, explain_refusal
+from web.temporal_bridge import TemporalUnavailable
+
+
+class HandOnForm(FlaskForm):
+    colleague = SelectField(_l("Hand on to"), coerce=int, validate_choice=True,
+                            validators=[DataRequired(message=_l("Choose a colleague."))])
+    form_nonce = HiddenField()
+
+
+def may_hand_on(task: Task, user: CurrentUser) -> bool:
+    """The holder, anyone of the group while nobody holds it, or a program lead."""
+    return (task.status in ACTIVE_STATUSES and bool(task.assignee_role)
+            and may_act_as(user.roles, task.assignee_role)
+            and (not task.claimed_by_id or task.claimed_by_id == user.id
+                 or user.has_role("program_lead")))
+
+
+def colleagues(session: Session, task: Task, user: CurrentUser) -> list[User]:
+    """Active staff who may take the task, its holder and the one handing it on left out."""
+    staff = session.scalars(select(User).where(User.active.is_(True), User.org_id.is_(None))
+                            .order_by(User.name, User.id))
+    return [u for u in staff if may_act_as(u.roles or [], task.assignee_role or "")
+            and u.id not in (user.id, task.claimed_by_id)]
+
+
+def hand_on_form(session: Session, task: Task, user: CurrentUser) -> HandOnForm:
+    form = HandOnForm(prefix="hand_on")  # beside the task's own form, with its own names
+    form.colleague.choices = [(0, gettext("Choose a colleague"))] + [
+        (u.id, u.name) for u in colleagues(session, task, user)]
+    return form
+
+
+def hand_on(task: Task, user: CurrentUser, colleague: User, nonce: str) -> HandOnResult:
+    """Through the workflow, then the row. TaskConflict: the workflow refused (its message is
+    for the person); TemporalUnavailable: nothing happened, the person may send it again."""
+    if not NONCE.match(nonce):
+        raise TaskConflict(gettext("This form is out of date. Reload the page and send it again."))
+    request_id = f"{task.id}/hand-on/{nonce}"
+    request = HandOnInput(task.id, request_id, Actor(user.name, tuple(user.roles), user.id),
+                          colleague.id, colleague.name, tuple(colleague.roles or ()))
+
+    async def update(client: Client) -> HandOnResult:
+        return await client.get_workflow_handle(task.workflow_id).execute_update(
+            "hand_on_task", request, id=request_id, result_type=HandOnResult)
+
+    try:
+        result = current_app.extensions["prm.temporal"].run(update)
+    except WorkflowUpdateFailedError as exc:
+        raise TaskConflict(explain_refusal(exc.cause)) from exc
+    except RPCError as exc:
+        if exc.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
+            raise TaskConflict(gettext("This task is closed.")) from exc
+        raise TemporalUnavailable(str(exc)) from exc
+    except (RPCTimeoutOrCancelledError, TimeoutError, OSError) as exc:
+        raise TemporalUnavailable(str(exc)) from exc
+    session = db()
+    if write_hand_on(session, task.id, colleague.id):
+        _timeline(session, task, request_id, user.name, colleague.name)
+    session.commit()
+    return result
+
+
+def _timeline(session: Session, task: Task, key: str, actor: str, colleague: str) -> None:
+    if session.scalar(select(TimelineEvent.id).where(TimelineEvent.key == key)) is None:
+        session.add(TimelineEvent(key=key, org_id=task.org_id, workflow_id=task.workflow_id,
+                                  action="handed_on",
+                                  note=notes.HANDED_ON.format(name=colleague)[:1000],
+                                  actor=actor[:200]))
