@@ -7,6 +7,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from db.channel_manager import channel_manager_of
+from db.models import Organisation, User
 from tests.web.conftest import login, make_org, make_task, make_user, tag
 
 
@@ -22,10 +23,12 @@ def _partner(app, sessions, org, locale="en"):
     return client
 
 
-def _managed(sessions, org, manager, **fields):
-    """The review `manager` decided, as the workflow leaves it: done, their name as the decider."""
-    return make_task(sessions, org, status="done", decision="approve", completed_by=manager.name,
-                     completed_at=datetime.now(timezone.utc) - timedelta(days=1), **fields)
+def _managed(sessions, org, manager):
+    """`manager` owns the organisation, as the review they decided leaves it (activities/tasks.py)."""
+    make_task(sessions, org, status="done", decision="approve", completed_by=manager.name,
+              completed_at=datetime.now(timezone.utc) - timedelta(days=1))
+    with sessions.begin() as s:
+        s.get(Organisation, org.id).channel_manager_user_id = manager.id
 
 
 def test_a_partner_sees_their_channel_manager_and_how_to_reach_them(app, sessions):
@@ -47,24 +50,18 @@ def test_a_partner_sees_their_channel_manager_and_how_to_reach_them(app, session
     assert ours.email not in theirs_html and mine.name not in theirs_html
 
 
-def test_the_channel_manager_is_the_latest_staff_person_on_the_organisations_tasks(app, sessions):
+def test_the_channel_manager_is_the_organisations_owner_while_they_are_active_staff(app, sessions):
     org = make_org(sessions, status="active")
     with sessions() as s:
-        assert channel_manager_of(s, org.id) is None  # nobody has touched it yet
-    first = make_user(sessions, "channel_manager", name=f"First {tag()}")
-    later = make_user(sessions, "program_lead", name=f"Later {tag()}")
-    _managed(sessions, org, first)
-    # Later: a countersignature someone holds (claimed, not decided yet) is the latest task.
-    make_task(sessions, org, step="countersign", task_type="countersign", form="countersign.v1",
-              status="claimed", claimed_by_id=later.id)
-    # A decision the process made itself, and a partner's own task, name no channel manager.
-    make_task(sessions, org, step="system", status="done", completed_by="system (review deadline)",
-              completed_at=datetime.now(timezone.utc))
-    make_task(sessions, org, step="sign", partner=True, task_type="sign_agreement",
-              form="sign_agreement.v1", status="done", completed_by="Li Wei",
-              completed_at=datetime.now(timezone.utc))
+        assert channel_manager_of(s, org.id) is None  # nobody has reviewed it yet
+    owner = make_user(sessions, "channel_manager", name=f"Owner {tag()}")
+    _managed(sessions, org, owner)
     with sessions() as s:
-        assert channel_manager_of(s, org.id).id == later.id
+        assert channel_manager_of(s, org.id).id == owner.id
+    with sessions.begin() as s:  # they leave: the partner is not sent to a closed mailbox
+        s.get(User, owner.id).active = False
+    with sessions() as s:
+        assert channel_manager_of(s, org.id) is None
 
 
 def test_with_an_open_task_the_home_calls_the_partner_to_it(app, sessions):
