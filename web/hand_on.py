@@ -3,10 +3,14 @@
 Like a decision, a hand-on is an Update to the workflow, which remembers the owner of the
 application's next staff steps (workflows/human_steps.py); the task row and the organisation's
 channel manager are written here once Temporal has accepted it (db/task_rows.py). The update id
-comes from the task and the form's nonce, so a resent form is the same hand-on.
+comes from the task and the form's nonce, so a resent form is the same hand-on. The inbox's bulk
+"Assign to" hands each ticked task on through here too (web/manage/bulk.py), with its own form's
+nonce: one update per task, each id naming its task.
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 from flask import current_app
 from flask_babel import gettext, lazy_gettext as _l
@@ -43,18 +47,37 @@ def may_hand_on(task: Task, user: CurrentUser) -> bool:
                  or user.has_role("program_lead")))
 
 
-def colleagues(session: Session, task: Task, user: CurrentUser) -> list[User]:
-    """Active staff who may take the task, its holder and the one handing it on left out."""
-    staff = session.scalars(select(User).where(User.active.is_(True), User.org_id.is_(None))
-                            .order_by(User.name, User.id))
-    return [u for u in staff if may_act_as(u.roles or [], task.assignee_role or "")
-            and u.id not in (user.id, task.claimed_by_id)]
+def colleagues(session: Session, user: CurrentUser, roles: Collection[str],
+               leave_out: Collection[int | None] = ()) -> list[User]:
+    """Active staff, me and `leave_out` left out, who may take a task of one of `roles`, by name:
+    one task's role on its page, every role on the inbox's page for its bulk "Assign to".
+    (Staff are few: their roles, a JSON list, are read here rather than matched in SQL.)"""
+    staff = session.scalars(select(User).where(User.active.is_(True), User.org_id.is_(None),
+                                               User.id != user.id).order_by(User.name, User.id))
+    return [u for u in staff if u.id not in leave_out
+            and any(may_act_as(u.roles or [], role) for role in roles if role)]
+
+
+def colleague_by_id(session: Session, user: CurrentUser, user_id: str) -> User | None:
+    """The colleague a POST names, if they are one (active staff, not me); their roles are
+    checked against each task's (may_take)."""
+    if not user_id.isdigit():
+        return None
+    found = session.get(User, int(user_id))
+    if found is None or found.org_id is not None or not found.active or found.id == user.id:
+        return None
+    return found
+
+
+def may_take(colleague: User, task: Task) -> bool:
+    return bool(task.assignee_role) and may_act_as(colleague.roles or [], task.assignee_role)
 
 
 def hand_on_form(session: Session, task: Task, user: CurrentUser) -> HandOnForm:
     form = HandOnForm(prefix="hand_on")  # beside the task's own form, with its own names
     form.colleague.choices = [(0, gettext("Choose a colleague"))] + [
-        (u.id, u.name) for u in colleagues(session, task, user)]
+        (u.id, u.name) for u in colleagues(session, user, [task.assignee_role or ""],
+                                           leave_out={task.claimed_by_id})]
     return form
 
 

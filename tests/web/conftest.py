@@ -72,6 +72,14 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture(scope="module")
+def live_app(settings, sessions, worker):
+    """The app on the Temporal dev server, with a real worker and SMTP (tests/conftest.py)."""
+    app = create_app(settings, {"TESTING": True, "WTF_CSRF_ENABLED": False, "SESSIONS": sessions})
+    yield app
+    app.extensions["prm.temporal"].close()
+
+
 # -- data helpers (real rows in the real database) ---------------------------------------------
 
 def tag() -> str:

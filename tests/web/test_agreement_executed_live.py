@@ -17,18 +17,10 @@ from domain import ids
 from tests.conftest import application
 from tests.web.conftest import nonce_of
 from tests.web.test_recruitment_live import emailed_path, manager, open_task, wait_for
-from web import create_app
 
 pytestmark = pytest.mark.slow
 EXECUTED_SUBJECT = "合作伙伴协议已由双方签署："  # agreement_executed.jinja, in Chinese
 EXECUTED_SUBJECT_EN = "Partner agreement signed by both parties: "
-
-
-@pytest.fixture(scope="module")
-def live_app(settings, sessions, worker):
-    app = create_app(settings, {"TESTING": True, "WTF_CSRF_ENABLED": False, "SESSIONS": sessions})
-    yield app
-    app.extensions["prm.temporal"].close()
 
 
 def squeezed_pdf_text(content: bytes) -> str:

@@ -12,8 +12,8 @@ from sqlalchemy import update
 from db.models import Organisation, Task
 from domain import ids
 from tests.web.conftest import login, make_org, make_task, make_user, nonce_of, tag
-from tests.web.test_recruitment_live import (apply, live_app, manager, open_task,  # noqa: F401
-                                             recorded_decisions, timeline)
+from tests.web.test_recruitment_live import (apply, manager, open_task, recorded_decisions,
+                                             timeline)
 
 
 def _ids(html: str) -> list[str]:

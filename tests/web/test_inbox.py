@@ -1,5 +1,5 @@
-"""The manager inbox: DB rows only, overdue first, tabs and their counts, filters, pages, claim and
-unassign."""
+"""The manager inbox: DB rows, overdue first, tabs and their counts, filters, pages, claim and
+unassign, bulk claim; bulk assign, which hands each task on through its workflow (live tests)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,14 @@ import re
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import update
+import pytest
+from sqlalchemy import func, select, update
 
-from db.models import Organisation, Task, User
+from db.models import Organisation, Task, TimelineEvent, User
+from domain import ids
 from tests.web.conftest import login, make_org, make_task, make_user, tag
+from tests.web.test_recruitment_live import apply, manager, open_task, timeline, wait_for
+from tests.workflows.test_search_attributes import search_attributes
 from web.listing import Page
 from web.manage import queries
 
@@ -401,7 +405,15 @@ def test_bulk_claim_goes_the_single_claim_path(app, sessions, monkeypatch):
     assert seen == [t.id for t in tasks]
 
 
-def test_bulk_assign_to_a_colleague_who_may_take_the_tasks(app, sessions):
+def _bulk_nonce(html: str) -> str:
+    form = html.split('id="bulk"', 1)[1].split("</form>", 1)[0]
+    return re.search(r'name="form_nonce" value="([^"]+)"', form).group(1)
+
+
+def test_bulk_assign_offers_colleagues_and_refuses_before_the_workflow_what_it_may_not_hand_on(
+        app, sessions):
+    """`app` has no Temporal: the refusals here are the task page's own checks, made before any
+    workflow is asked; a task that passes them is not handed on, and the rest are not tried."""
     t = tag()
     org = make_org(sessions, name=f"Assign {t} Ltd")
     me = make_user(sessions, "channel_manager", name=f"Me {t}")
@@ -412,8 +424,9 @@ def test_bulk_assign_to_a_colleague_who_may_take_the_tasks(app, sessions):
     with sessions.begin() as s:
         gone = make_user(sessions, "channel_manager", name=f"Gone {t}")
         s.execute(update(User).where(User.id == gone.id).values(active=False))
-    free = make_task(sessions, org)
-    mine = make_task(sessions, org, status="claimed", claimed_by_id=me.id)
+    free, also_free = make_task(sessions, org), make_task(sessions, org)
+    chens = make_task(sessions, org, status="claimed", claimed_by_id=colleague.id)
+    closed = make_task(sessions, org, status="done", completed_by="Someone")
     leads = make_task(sessions, org, role="program_lead", step="countersign")
     client = app.test_client()
     login(client, me)
@@ -424,32 +437,115 @@ def test_bulk_assign_to_a_colleague_who_may_take_the_tasks(app, sessions):
     names = {name for _id, name in options}
     assert {colleague.name, lead.name} <= names
     assert not names & {me.name, ops.name, partner.name, gone.name}
+    nonce = _bulk_nonce(html)
 
-    # The lead's task is not in my groups; the ops user may not take a channel manager's task.
     page = client.post("/manage/tasks/bulk", data={
-        "action": "assign", "assignee": str(colleague.id), "task_id": [free.id, mine.id, leads.id],
+        "action": "assign", "assignee": str(lead.id), "form_nonce": nonce,
+        "task_id": [chens.id, closed.id, leads.id, free.id, also_free.id],
         "next": f"/manage/inbox?q={org.reference}"}, follow_redirects=True)
     flashes = _flashes(page.get_data(as_text=True))
-    assert flashes[0].startswith(f"2 tasks assigned to {colleague.name}: ")
+    assert not any("assigned to" in f for f in flashes)
+    assert any(f"Already claimed by {colleague.name}, left with them:" in f for f in flashes)
+    assert any(f.startswith("Closed already, left as they were:") for f in flashes)
     assert any(f.startswith("Not in your groups&#39; queue") for f in flashes)
-    assert _holders(sessions, free, mine, leads) == [
-        ("claimed", colleague.id), ("claimed", colleague.id), ("open", None)]
+    unreached = [f for f in flashes if f.startswith("We could not reach the workflow service")]
+    assert len(unreached) == 1 and "2 more" not in unreached[0]
+    assert unreached[0].count("Review application: ") == 2  # the first outage, and the one after
+    assert len(flashes) == 4
+    assert _holders(sessions, chens, closed, leads, free, also_free) == [
+        ("claimed", colleague.id), ("done", None), ("open", None), ("open", None), ("open", None)]
 
-    other = make_task(sessions, org)
     page = client.post("/manage/tasks/bulk", data={"action": "assign", "assignee": str(ops.id),
-                                                   "task_id": [other.id]}, follow_redirects=True)
-    assert any(f.startswith(f"{ops.name} may not take these") for f in _flashes(page.get_data(as_text=True)))
-    # Taken by a colleague now: I may not hand it on (a program lead could).
-    page = client.post("/manage/tasks/bulk", data={"action": "assign", "assignee": str(lead.id),
-                                                   "task_id": [free.id]}, follow_redirects=True)
-    assert any(f"Already claimed by {colleague.name}" in f for f in _flashes(page.get_data(as_text=True)))
-    assert _holders(sessions, other, free) == [("open", None), ("claimed", colleague.id)]
-    # A program lead may hand on what anyone holds, as they may unassign it.
-    lead_client = app.test_client()
+                                                   "form_nonce": nonce, "task_id": [free.id]},
+                       follow_redirects=True)
+    assert [f for f in _flashes(page.get_data(as_text=True))
+            if f.startswith(f"{ops.name} may not take these")]
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(TimelineEvent)
+                        .where(TimelineEvent.org_id == org.id)) == 0
+
+    stale = client.post("/manage/tasks/bulk", data={"action": "assign", "assignee": str(lead.id),
+                                                    "task_id": [free.id], "form_nonce": "x"})
+    assert stale.status_code == 400
+    assert "This form is out of date. Reload the page and send it again." in stale.get_data(as_text=True)
+
+
+# -- bulk assign through the real workflows (Temporal dev server, a worker) --------------------
+
+def _owner_in_workflow(app, org: Organisation) -> str | None:
+    """The workflow's own word on who owns its open step: the Assignee search attribute."""
+    async def read(client):
+        return (await search_attributes(client, client.get_workflow_handle(org.workflow_id)))["assignee"]
+    return app.extensions["prm.temporal"].run(read)
+
+
+def _handed_on_lines(client, task: Task, colleague: User, by: User) -> int:
+    lines = timeline(client.get(f"/manage/tasks/{task.id}").get_data(as_text=True))
+    return lines.count(("Handed on to a colleague", f"Handed on to {colleague.name}", by.name))
+
+
+def _reviews(live_app, sessions, count: int) -> list[tuple[Organisation, Task]]:
+    orgs = [apply(live_app, sessions)[0] for _ in range(count)]
+    return [(org, open_task(sessions, ids.task_id(org.workflow_id, "review", 1))) for org in orgs]
+
+
+@pytest.mark.slow
+def test_a_bulk_assign_hands_each_task_on_through_its_workflow(live_app, sessions, smtp):
+    (one, first), (two, second) = _reviews(live_app, sessions, 2)
+    (me_client, me), (bob_client, bob) = (manager(live_app, sessions, "Ana"),
+                                          manager(live_app, sessions, "Bob"))
+    back = f"/manage/inbox?q={one.reference}"
+    form = {"action": "assign", "assignee": str(bob.id), "task_id": [first.id, second.id],
+            "form_nonce": _bulk_nonce(_inbox(me_client, q=one.reference)), "next": back}
+
+    page = me_client.post("/manage/tasks/bulk", data=form, follow_redirects=True)
+    assert _flashes(page.get_data(as_text=True))[0].startswith(f"2 tasks assigned to {bob.name}: ")
+    with sessions() as s:
+        for task, org in ((first, one), (second, two)):
+            row = s.get(Task, task.id)
+            assert (row.status, row.claimed_by_id, row.assignee_user_id) == ("claimed", bob.id, bob.id)
+            assert s.get(Organisation, org.id).channel_manager_user_id == bob.id
+    for org in (one, two):  # the workflow owns the step (and what follows) to Bob
+        assert wait_for(lambda o=org: _owner_in_workflow(live_app, o) == f"user:{bob.id}",
+                        f"{org.reference} to be Bob's in its workflow")
+    assert [_handed_on_lines(bob_client, t, bob, me) for t in (first, second)] == [1, 1]
+
+    # The same form again (a resend): the same hand-ons, nothing twice.
+    me_client.post("/manage/tasks/bulk", data=form)
+    assert [_handed_on_lines(bob_client, t, bob, me) for t in (first, second)] == [1, 1]
+    assert _holders(sessions, first, second) == [("claimed", bob.id), ("claimed", bob.id)]
+
+
+@pytest.mark.slow
+def test_a_partly_refused_bulk_assign_says_so_and_keeps_what_was_handed_on(live_app, sessions, smtp):
+    """A program lead hands on what a colleague holds; of the tasks ticked with it, one is closed
+    and one's workflow has gone (the workflow refuses: TaskConflict). Each is reported."""
+    [(org, review)] = _reviews(live_app, sessions, 1)
+    (chen_client, chen), (me_client, me) = (manager(live_app, sessions, "Chen"),
+                                            manager(live_app, sessions, "Mia"))
+    lead = make_user(sessions, "program_lead", name=f"Lead {tag()}")
+    lead_client = live_app.test_client()
     login(lead_client, lead)
-    lead_client.post("/manage/tasks/bulk", data={"action": "assign", "assignee": str(me.id),
-                                                 "task_id": [free.id]})
-    assert _holders(sessions, free) == [("claimed", me.id)]
+    assert chen_client.post(f"/manage/tasks/{review.id}/claim").status_code == 302
+    elsewhere = make_org(sessions, name=f"No Workflow {tag()} Ltd")  # never started
+    closed = make_task(sessions, elsewhere, status="done", completed_by="Someone")
+    orphan = make_task(sessions, elsewhere)
+
+    page = lead_client.post("/manage/tasks/bulk", data={
+        "action": "assign", "assignee": str(me.id), "task_id": [closed.id, review.id, orphan.id],
+        "form_nonce": _bulk_nonce(_inbox(lead_client, q=org.reference))}, follow_redirects=True)
+    flashes = _flashes(page.get_data(as_text=True))
+    assert flashes[0].startswith(f"1 task assigned to {me.name}: Review application: ")
+    assert org.reference in flashes[0]
+    assert any(f.startswith("Closed already, left as they were:") and closed.title not in f
+               and elsewhere.reference in f for f in flashes)
+    assert any(f.startswith("This task is closed. Left as they were:") and elsewhere.reference in f
+               for f in flashes)
+    assert len(flashes) == 3
+    assert _holders(sessions, review, closed, orphan) == [
+        ("claimed", me.id), ("done", None), ("open", None)]
+    assert wait_for(lambda: _owner_in_workflow(live_app, org) == f"user:{me.id}", "the hand-on")
+    assert _handed_on_lines(me_client, review, me, lead) == 1
 
 
 def test_a_bulk_action_without_a_choice_changes_nothing_and_keeps_the_ticks(app, sessions):
@@ -476,10 +572,18 @@ def test_bulk_needs_its_csrf_token_and_partners_never_reach_it(csrf_app, app, se
     client = csrf_app.test_client()
     token = _csrf_token(client.get("/login").get_data(as_text=True))
     client.post("/login", data={"email": user.email, "password": "correct horse battery", "csrf_token": token})
-    refused = client.post("/manage/tasks/bulk", data={"action": "claim", "task_id": [task.id]})
-    assert refused.status_code == 400 and _holders(sessions, task) == [("open", None)]
+    colleague = make_user(sessions, "channel_manager")
     page = client.get(f"/manage/inbox?q={org.reference}").get_data(as_text=True)
     form = page.split('id="bulk"', 1)[1].split("</form>", 1)[0]
+    assign = {"action": "assign", "assignee": str(colleague.id), "task_id": [task.id],
+              "form_nonce": _bulk_nonce(page)}
+    for action in ({"action": "claim", "task_id": [task.id]}, assign):
+        refused = client.post("/manage/tasks/bulk", data=action)
+        assert refused.status_code == 400 and _holders(sessions, task) == [("open", None)]
+    # With its token the assign gets as far as the workflow (which `csrf_app` cannot reach).
+    sent = client.post("/manage/tasks/bulk", data={**assign, "csrf_token": _csrf_token(form)},
+                       follow_redirects=True)
+    assert "We could not reach the workflow service" in sent.get_data(as_text=True)
     assert client.post("/manage/tasks/bulk", data={"action": "claim", "task_id": [task.id],
                                                    "csrf_token": _csrf_token(form)}).status_code == 302
     assert _holders(sessions, task) == [("claimed", user.id)]
@@ -488,6 +592,7 @@ def test_bulk_needs_its_csrf_token_and_partners_never_reach_it(csrf_app, app, se
     login(partner, make_user(sessions, "partner_admin", org_id=org.id))
     other = make_task(sessions, org)
     assert partner.post("/manage/tasks/bulk", data={"action": "claim", "task_id": [other.id]}).status_code == 403
+    assert partner.post("/manage/tasks/bulk", data={**assign, "task_id": [other.id]}).status_code == 403
     assert _holders(sessions, other) == [("open", None)]
 
 

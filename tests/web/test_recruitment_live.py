@@ -18,17 +18,9 @@ from domain import ids
 from domain.onboarding import OnboardingStatus
 from tests.conftest import application
 from tests.web.conftest import field_block, login, make_org, make_task, make_user, nonce_of, tag
-from web import create_app
 
 pytestmark = pytest.mark.slow
 BROWSER = "PRM-Test-Browser/1.0"
-
-
-@pytest.fixture(scope="module")
-def live_app(settings, sessions, worker):
-    app = create_app(settings, {"TESTING": True, "WTF_CSRF_ENABLED": False, "SESSIONS": sessions})
-    yield app
-    app.extensions["prm.temporal"].close()
 
 
 def wait_for(probe, what: str, timeout: float = 30.0):

@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 from web.database import db
 from web.directory.queries import country_label, partner_type_label
 from web.manage import bp
-from web.manage.holding import Refusal, claim, colleagues, refusal, unassign
+from web.hand_on import colleagues
+from web.manage.holding import Refusal, claim, refusal, unassign
 from web.manage.queries import DECIDED, TABS, VIEWS, inbox_counts, inbox_page, parse_inbox, view_of
 from web.security import CurrentUser
+from web.task_views import new_nonce
 
 
 @bp.get("/")
@@ -34,9 +36,11 @@ def render_inbox(args: Mapping[str, str], *, selected: Collection[str] = (),
     view = view_of(query)
     team = (colleagues(session, current_user, {row.assignee_role for row in page.rows})
             if view != DECIDED and page.rows else [])
+    # A bulk assign hands each task on through its workflow: the nonce makes a resent form the
+    # same hand-ons (web/manage/bulk.py), as a task page's nonce does for its forms.
     return render_template("manage/inbox.html", query=query, page=page, view=view, views=VIEWS,
                            open_views=TABS, counts=counts.tabs, colleagues=team,
-                           selected=set(selected), bulk_error=bulk_error,
+                           bulk_nonce=new_nonce(), selected=set(selected), bulk_error=bulk_error,
                            country_label=country_label,
                            partner_type_label=partner_type_label), status
 
@@ -71,8 +75,6 @@ def refusal_message(why: Refusal) -> tuple[str, str]:
         return gettext("%(name)s already holds this task.", name=why.holder), "warning"
     if why.reason == "nobody":
         return gettext("Nobody holds this task."), "info"
-    if why.reason == "cannot_take":
-        return gettext("%(name)s may not take this task: it is another group's.", name=why.holder), "warning"
     return gettext("That task is not in your groups' queue."), "error"
 
 
