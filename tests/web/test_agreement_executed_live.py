@@ -69,7 +69,8 @@ def test_both_parties_receive_the_executed_agreement_with_its_pdf(live_app, sess
 
     assert partner.post(sign_link, data={"full_name": "李伟", "accept": "y",
                                          "form_nonce": nonce_of(page)}).status_code == 302
-    countersign = open_task(sessions, ids.task_id(org.workflow_id, "countersign", 1))
+    # Dana decided the review, so the countersignature opens held by her (ownership sticks).
+    countersign = open_task(sessions, ids.task_id(org.workflow_id, "countersign", 1), "claimed")
     page = manager_client.get(f"/manage/tasks/{countersign.id}").get_data(as_text=True)
     assert manager_client.post(f"/manage/tasks/{countersign.id}", data={
         "full_name": "Dana Manager", "accept": "y", "form_nonce": nonce_of(page)}).status_code == 302

@@ -33,11 +33,12 @@ def wait_for(probe, what: str, timeout: float = 30.0):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def open_task(sessions, task_id: str) -> Task:
+def open_task(sessions, task_id: str, status: str = "open") -> Task:
+    """The task once it has opened: "claimed" for a step that opens held by its owner."""
     def probe():
         with sessions() as s:
             row = s.get(Task, task_id)
-            return row if row is not None and row.status == "open" else None
+            return row if row is not None and row.status == status else None
     return wait_for(probe, f"task {task_id} to open")
 
 
