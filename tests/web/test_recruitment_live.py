@@ -242,7 +242,9 @@ def test_recruitment_from_application_to_portal(live_app, sessions, smtp):
     assert "Thank you — we have your answer" in partner.get(edit_link).get_data(as_text=True)
 
     # Second review round sees the new answer; approval sends the agreement.
-    review2 = open_task(sessions, ids.task_id(org.workflow_id, "review", 2))
+    # Dana decided the first round, so the second opens held by her (ownership sticks), as does
+    # the countersignature after it.
+    review2 = open_task(sessions, ids.task_id(org.workflow_id, "review", 2), "claimed")
     page = manager_client.get(f"/manage/tasks/{review2.id}").get_data(as_text=True)
     assert "Jiangsu and Zhejiang" in page
     assert manager_client.post(f"/manage/tasks/{review2.id}", data={
@@ -265,7 +267,7 @@ def test_recruitment_from_application_to_portal(live_app, sessions, smtp):
     assert forwarded.status_code == 409 and "Already decided by Li Wei." in forwarded.get_data(as_text=True)
 
     # The manager countersigns, seeing the partner's signature.
-    countersign = open_task(sessions, ids.task_id(org.workflow_id, "countersign", 1))
+    countersign = open_task(sessions, ids.task_id(org.workflow_id, "countersign", 1), "claimed")
     page = manager_client.get(f"/manage/tasks/{countersign.id}").get_data(as_text=True)
     assert "Li Wei" in page and BROWSER in page and "127.0.0.1" in page
     assert manager_client.post(f"/manage/tasks/{countersign.id}", data={
