@@ -92,6 +92,7 @@ def test_a_manager_searches_sorts_filters_and_exports_the_directory(new_context,
     expect(page.get_by_label("Search")).to_have_value(tag.upper())
     page.get_by_label("Screening flags").select_option(label="With screening flags")
     page.get_by_role("button", name="Search").click()
+    expect(page.locator("[data-list-range]")).to_have_text("Partners 1–1 of 1")  # the new page
     assert names_shown(page) == [formula]
     expect(page.locator("#partners tbody")).to_contain_text("Free-mail address")
 

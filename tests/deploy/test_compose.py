@@ -11,7 +11,8 @@ import pytest
 from settings import Settings
 from tests.deploy import compose as c
 
-VALID_OTHER_THAN_DEFAULT = {"BRAND_COLOR": "#123456", "DEFAULT_TIME_ZONE": "Asia/Shanghai"}
+VALID_OTHER_THAN_DEFAULT = {"BRAND_COLOR": "#123456", "DEFAULT_TIME_ZONE": "Asia/Shanghai",
+                           "DIGEST_TIME_ZONE": "Asia/Shanghai"}
 
 
 @pytest.mark.parametrize("check", c.ALL_CHECKS, ids=lambda check: check.__name__)

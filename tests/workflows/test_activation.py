@@ -45,8 +45,8 @@ async def test_a_taken_contact_email_is_a_managers_decision_not_a_stranded_partn
         last = s.scalars(select(TimelineEvent).where(TimelineEvent.org_id == org_id)
                          .order_by(TimelineEvent.id.desc())).first()
         assert last.note == notes.CONTACT_HAS_ACCOUNT.format(email=taken)
-    # A group task: by default a notification for the daily digest, not a mail (issue 9).
-    assert harness.notices(choose.id, "mia@vendor.test") == [("group_task", "digest")]
+    # The manager who countersigned owns the step: theirs at once, by mail (issue 9).
+    assert harness.notices(choose.id, "mia@vendor.test") == [("my_task", "each")]
     assert len(invitations_to(harness, taken)) == 1  # the first partner's only
 
     # A staff address is taken too: the manager is asked again, with that address named.

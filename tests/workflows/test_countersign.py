@@ -48,9 +48,11 @@ async def test_countersign_reminds_escalates_then_tells_everyone_it_is_overdue(h
     handle, org_id, app, task = await awaiting_countersignature(harness)
     heading = f"Countersign the partner agreement: {app['company_name']}"
     first_due = task.due_at
-    # A group task: by default a notification for the daily digest, not a mail (issue 9).
-    assert harness.notices(task.id, MIA) == [("group_task", "digest")]
-    assert about(harness, heading, "New task") == {}
+    # Mia decided the review, so she owns the countersignature: held by her and mailed to her
+    # alone at once (a task of her own), the group told nothing before the escalation (issue 9).
+    assert harness.task(task.id).claimed_by_id == harness.user_id(MANAGER)
+    assert harness.notices(task.id, MIA) == [("my_task", "each")]
+    assert set(about(harness, heading, "New task")) == {MIA}
 
     # Half time (1 day): a reminder to whoever may countersign; nothing escalated yet.
     await harness.env.sleep(timedelta(days=1, hours=1))
