@@ -19,6 +19,15 @@ class BusinessError(ApplicationError):
         super().__init__(message, type="BusinessError", non_retryable=True)
 
 
+def hold(session: Session, row: T) -> T:
+    """Keeps `row` in the session until its transaction ends. A session holds only weak
+    references to rows it has written, so once the writer's variable is gone, the next get()
+    of the same row in the same transaction reads it from the database again: opening a review
+    read the organisation twice more and its task once more, three queries of 23."""
+    session.info.setdefault("held", []).append(row)
+    return row
+
+
 class DbActivities:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
