@@ -32,7 +32,7 @@ def hold(session: Session, row: T) -> T:
     """Keeps `row` in the session until its transaction ends. A session holds only weak
     references to rows it has written, so once the writer's variable is gone, the next get()
     of the same row in the same transaction reads it from the database again: opening a review
-    read the organisation twice more and its task once more, three queries of 23."""
+    read the organisation twice more and its task once more, three statements of nineteen."""
     session.info.setdefault("held", []).append(row)
     return row
 
