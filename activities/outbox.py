@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from activities.base import DbActivities
 from activities.coalesce import Coalesced
 from activities.mail_message import build_message
-from activities.mail_render import Brand, render_mail
+from activities.mail_render import Brand, RenderedMail, render_mail
 from activities.mailer import Mailer
 from db.models import OutboxAttachment, OutboxMail, User, utcnow
 from domain.roles import may_act_as
@@ -110,11 +110,14 @@ class Outbox(DbActivities):
             return keys  # a retry: rendered and stored the first time
         context, links = _marked(context)
         brand = Brand(self._settings.company_name, self._settings.brand_color)
+        rendered: dict[tuple[str, str], RenderedMail] = {}  # per language and zone, not per recipient
         for r, row_key in zip(recipients, keys):
             if row_key in stored:
                 continue
-            mail = render_mail(template, context, r.locale, brand,
-                               r.time_zone or self._settings.default_time_zone)
+            zone = r.time_zone or self._settings.default_time_zone
+            if (r.locale, zone) not in rendered:
+                rendered[r.locale, zone] = render_mail(template, context, r.locale, brand, zone)
+            mail = rendered[r.locale, zone]
             row = OutboxMail(key=row_key, message_id=self._message_id(row_key), org_id=org_id,
                              recipients=[r.address], subject=mail.subject, body_text=mail.text,
                              body_html=mail.html, links=links, created_at=utcnow())

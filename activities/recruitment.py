@@ -10,7 +10,7 @@ from temporalio import activity
 
 from activities.agreement_mail import enqueue_executed_agreement
 from activities.agreement_text import language_for, render_agreement
-from activities.base import BusinessError
+from activities.base import BusinessError, hold
 from activities.outbox import Outbox, Recipient, SecretLink
 from db.models import (Agreement, Invitation, Organisation, Signature, TimelineEvent, User,
                        utcnow)
@@ -148,6 +148,7 @@ def record_and_screen(session: Session, inp: RecordApplicationInput) -> Screenin
                   Stage.SUBMITTED, notes.SUBMITTED.format(),
                   inp.application.get("contact_name", "applicant"), first_time=True)
         session.flush()
+    hold(session, org)  # the stage and the review's notice, in this transaction, read it again
     return _screen(session, org)
 
 

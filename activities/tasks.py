@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from temporalio import activity
 
+from activities.base import hold
 from activities.notifications import notify_role, notify_users
 from activities.outbox import Outbox, Recipient, SecretLink
 from db.models import Organisation, Task, User
@@ -32,13 +33,13 @@ class TaskActivities:
         if session.get(Task, spec.task_id) is not None:
             return False
         owner = _able_owner(session, spec)
-        session.add(Task(
+        session.add(hold(session, Task(  # held: the notice reads it again
             id=spec.task_id, workflow_id=spec.workflow_id, task_type=spec.task_type,
             form=spec.form, title=spec.title, org_id=spec.org_id,
             status=TaskStatus.CLAIMED if owner else TaskStatus.OPEN,
             assignee_role=spec.assignee_role, assignee_org_id=spec.assignee_org_id,
             assignee_email=spec.assignee_email, assignee_user_id=owner, claimed_by_id=owner,
-            context=spec.context, due_at=spec.due_at))
+            context=spec.context, due_at=spec.due_at)))
         if owner is not None:
             note_channel_manager(session, spec.org_id, owner)
         session.flush()  # the notice, maybe in this same transaction, reads the row

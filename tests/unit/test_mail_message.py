@@ -138,3 +138,15 @@ def test_an_international_address_asks_the_server_for_smtputf8(server):
     plain, chinese = server.received
     assert "SMTPUTF8" not in plain.mail_options and "SMTPUTF8" in chinese.mail_options
     assert chinese.recipients == ["李伟@例子.中国"] and str(chinese.message["To"]) == "李伟@例子.中国"
+
+
+def test_headers_kept_between_mails_are_written_as_each_policy_asks():
+    """Header objects are made and folded once per value (activities/mail_message.py): a header
+    written for an SMTPUTF8 session must not come out folded for a 7-bit one, or the reverse."""
+    sender = "渠道伙伴计划 <no-reply@prm.example>"
+    first, second = (message(sender, [f"a{i}@x.example"], f"Hi {i}", "Hello\n") for i in (1, 2))
+    as_utf8 = first.as_bytes(policy=email.policy.SMTPUTF8)
+    as_7bit = second.as_bytes(policy=email.policy.SMTP)
+    assert "渠道伙伴计划".encode() in as_utf8 and as_7bit.isascii()
+    assert b"To: a1@x.example" in as_utf8 and b"To: a2@x.example" in as_7bit
+    assert str(read(as_7bit)["Subject"]) == "Hi 2" and str(read(as_utf8)["Subject"]) == "Hi 1"
