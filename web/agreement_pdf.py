@@ -15,7 +15,6 @@ from flask import Blueprint, abort, current_app, send_file
 from flask_login import current_user
 
 from db.models import Agreement, Organisation
-from domain.agreement_pdf import pdf_filename, stored_agreement_pdf
 from web.database import db
 from web.i18n import page_translations, when
 
@@ -36,6 +35,10 @@ def pdf(agreement_id: str):
 
 
 def pdf_response(agreement: Agreement):
+    # Imported on the first download, not at start: reportlab and Pillow add about 9 MB to every
+    # web process (the bench's web memory target), and most processes never make a PDF.
+    from domain.agreement_pdf import pdf_filename, stored_agreement_pdf
+
     org = db().get(Organisation, agreement.org_id)
     content = stored_agreement_pdf(agreement, page_translations().ugettext, when)
     response = send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True,
