@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from db.models import TimelineEvent, User
+from db.models import NotificationPreference, TimelineEvent, User
 from domain.dates import format_when
 from domain.onboarding import Stage
 from domain.tasks import Actor
@@ -29,9 +29,13 @@ async def awaiting_countersignature(harness):
 
 
 def program_leads(harness) -> set[str]:
+    """Active program leads who get escalations by mail (the session's other tests may have
+    chosen the digest or nothing for theirs)."""
     with harness.sessions() as s:
         staff = s.scalars(select(User).where(User.active.is_(True), User.org_id.is_(None))).all()
-        return {u.email for u in staff if "program_lead" in u.roles}
+        quiet = set(s.scalars(select(NotificationPreference.user_id).where(
+            NotificationPreference.kind == "escalation", NotificationPreference.delivery != "each")))
+        return {u.email for u in staff if "program_lead" in u.roles and u.id not in quiet}
 
 
 def about(harness, heading: str, kind: str) -> dict[str, list]:
