@@ -29,13 +29,14 @@ async def awaiting_countersignature(harness):
 
 
 def program_leads(harness) -> set[str]:
-    """Active program leads who get escalations by mail (the session's other tests may have
-    chosen the digest or nothing for theirs)."""
+    """Active program leads who get escalations by mail in English, as `about` reads subjects
+    (the session's other tests may have chosen the digest, nothing, or Chinese for theirs)."""
     with harness.sessions() as s:
         staff = s.scalars(select(User).where(User.active.is_(True), User.org_id.is_(None))).all()
         quiet = set(s.scalars(select(NotificationPreference.user_id).where(
             NotificationPreference.kind == "escalation", NotificationPreference.delivery != "each")))
-        return {u.email for u in staff if "program_lead" in u.roles and u.id not in quiet}
+        return {u.email for u in staff if "program_lead" in u.roles and u.id not in quiet
+                and (u.locale or "en") == "en"}
 
 
 def about(harness, heading: str, kind: str) -> dict[str, list]:
