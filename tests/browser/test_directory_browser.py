@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -17,13 +16,7 @@ from db.models import Organisation
 from domain import ids
 from tests.conftest import application
 
-try:
-    from playwright.sync_api import Page, expect
-except ImportError:  # a dev dependency: missing only outside `make test`, and never fine in CI
-    if os.environ.get("CI"):
-        raise
-    pytest.skip("the playwright package is not installed (pip install -e '.[dev]')",
-                allow_module_level=True)
+from playwright.sync_api import Page, expect  # the conftest skips this folder without it
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

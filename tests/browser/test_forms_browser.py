@@ -5,7 +5,6 @@ chosen, while the server still refuses a rejection without one."""
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
 
@@ -15,13 +14,7 @@ from db.models import Organisation, TimelineEvent
 from domain import notes
 from tests.web.conftest import make_org, make_task
 
-try:
-    from playwright.sync_api import expect
-except ImportError:  # a dev dependency: missing only outside `make test`, and never fine in CI
-    if os.environ.get("CI"):
-        raise
-    pytest.skip("the playwright package is not installed (pip install -e '.[dev]')",
-                allow_module_level=True)
+from playwright.sync_api import expect  # the conftest skips this folder without it
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -3,7 +3,6 @@ takes them to the partners directory filtered by that stage, on the served app."
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -15,13 +14,7 @@ from db.models import Organisation, Task, User
 from domain import ids
 from tests.conftest import application
 
-try:
-    from playwright.sync_api import expect
-except ImportError:  # a dev dependency: missing only outside `make test`, and never fine in CI
-    if os.environ.get("CI"):
-        raise
-    pytest.skip("the playwright package is not installed (pip install -e '.[dev]')",
-                allow_module_level=True)
+from playwright.sync_api import expect  # the conftest skips this folder without it
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

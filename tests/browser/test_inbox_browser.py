@@ -6,7 +6,6 @@ the claim and the decision before the application."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -23,13 +22,7 @@ from web.passwords import hash_password
 from web.temporal_bridge import TemporalBridge
 from workflows.start import start_onboarding
 
-try:
-    from playwright.sync_api import Page, expect
-except ImportError:  # a dev dependency: missing only outside `make test`, and never fine in CI
-    if os.environ.get("CI"):
-        raise
-    pytest.skip("the playwright package is not installed (pip install -e '.[dev]')",
-                allow_module_level=True)
+from playwright.sync_api import Page, expect  # the conftest skips this folder without it
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

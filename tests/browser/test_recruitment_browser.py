@@ -7,20 +7,13 @@ every link a person follows is read out of an email.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import time
 import uuid
 
 import pytest
 
-try:
-    from playwright.sync_api import Locator, Page, expect
-except ImportError:  # a dev dependency: missing only outside `make test`, and never fine in CI
-    if os.environ.get("CI"):
-        raise
-    pytest.skip("the playwright package is not installed (pip install -e '.[dev]')",
-                allow_module_level=True)
+from playwright.sync_api import Locator, Page, expect  # the conftest skips this folder without it
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

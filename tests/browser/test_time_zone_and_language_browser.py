@@ -4,7 +4,6 @@ browser asks for Chinese gets the Chinese staff pages on their first sign-in."""
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
 from datetime import datetime, timezone
@@ -17,13 +16,7 @@ from tests.browser.conftest import MANAGER_PASSWORD
 from tests.conftest import application
 from web.passwords import hash_password
 
-try:
-    from playwright.sync_api import expect
-except ImportError:  # a dev dependency: missing only outside `make test`, and never fine in CI
-    if os.environ.get("CI"):
-        raise
-    pytest.skip("the playwright package is not installed (pip install -e '.[dev]')",
-                allow_module_level=True)
+from playwright.sync_api import expect  # the conftest skips this folder without it
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -31,13 +31,6 @@ TEMPLATE = "partner_agreement.v1"
 
 
 @pytest.fixture
-def server():
-    catcher = SmtpCatcher().start()
-    yield catcher
-    catcher.stop()
-
-
-@pytest.fixture
 def world(tmp_path, server):
     url = f"sqlite:///{tmp_path / 'prm.db'}"
     upgrade(url)

@@ -101,13 +101,6 @@ def test_mail_stored_before_html_parts_goes_as_text_alone():
 
 # -- over a real SMTP session ------------------------------------------------------------------
 
-@pytest.fixture
-def server():
-    catcher = SmtpCatcher().start()
-    yield catcher
-    catcher.stop()
-
-
 def send_all(port: int, messages) -> None:
     async def go():
         mailer = SmtpMailer(Settings(smtp_port=port))

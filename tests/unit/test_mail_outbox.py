@@ -30,13 +30,6 @@ SECRET = "outbox-test-secret"
 
 
 @pytest.fixture
-def server():
-    catcher = SmtpCatcher().start()
-    yield catcher
-    catcher.stop()
-
-
-@pytest.fixture
 def world(tmp_path, server):
     url = f"sqlite:///{tmp_path / 'prm.db'}"
     upgrade(url)

@@ -26,13 +26,6 @@ DUE = datetime(2026, 12, 3, 11, 30, tzinfo=timezone.utc)  # 19:30 in Shanghai, 0
 
 
 @pytest.fixture
-def server():
-    catcher = SmtpCatcher().start()
-    yield catcher
-    catcher.stop()
-
-
-@pytest.fixture
 def world(tmp_path, server):
     url = f"sqlite:///{tmp_path / 'prm.db'}"
     upgrade(url)
