@@ -91,6 +91,12 @@ class Organisation(Base):
         ForeignKey("user_account.id", name="fk_organisation_channel_manager", use_alter=True),
         default=None)
 
+    # The profile the partner keeps (the enablement plan's "complete your profile" task), and
+    # its logo in the file store, kept for co-branding.
+    profile: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    logo_file_id: Mapped[str | None] = mapped_column(
+        ForeignKey("stored_file.id", name="fk_organisation_logo", use_alter=True), default=None)
+
     users: Mapped[list["User"]] = relationship(back_populates="organisation",
                                                foreign_keys="User.org_id")
     channel_manager: Mapped["User | None"] = relationship(foreign_keys=[channel_manager_user_id])
@@ -143,6 +149,9 @@ class Task(Base):
     assignee_role: Mapped[str | None] = mapped_column(String(30), default=None)
     assignee_org_id: Mapped[str | None] = mapped_column(String(36), default=None, index=True)
     assignee_email: Mapped[str | None] = mapped_column(String(254), default=None)
+    # Partner tasks only their organisation's admins may do (an enablement plan's admin items);
+    # None: any of its users. A partner task held by one person has assignee_user_id too.
+    assignee_partner_role: Mapped[str | None] = mapped_column(String(30), default=None)
     # Staff tasks opened for their owner (domain/tasks.py TaskSpec): held by them at first, seen
     # by the group (assignee_role) only once escalated or given back.
     assignee_user_id: Mapped[int | None] = mapped_column(
@@ -206,9 +215,14 @@ class Invitation(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     expires_at: Mapped[datetime] = mapped_column()
     used_at: Mapped[datetime | None] = mapped_column(default=None)
+    # A partner admin took it back before it was used (web/portal/team.py): the link says so.
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Who sent it: the activation (None) or a partner admin inviting a colleague.
+    invited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", name="fk_invitation_invited_by"), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
 class PasswordReset(Base):
@@ -337,3 +351,110 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     seen_at: Mapped[datetime | None] = mapped_column(default=None)
     digest_key: Mapped[str | None] = mapped_column(String(200), default=None)
+
+
+class StoredFile(Base):
+    """An upload's metadata (activities/files.py, web/files.py). The bytes live once per content,
+    under the file store's directory by SHA-256; the name the uploader gave is kept only here, for
+    the download's Content-Disposition, and never reaches the filesystem."""
+
+    __tablename__ = "stored_file"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)   # a UUID: links name it
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    # The organisation it belongs to (a partner's evidence, its logo); None for staff files.
+    org_id: Mapped[str | None] = mapped_column(ForeignKey("organisation.id"), default=None,
+                                               index=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
+    purpose: Mapped[str] = mapped_column(String(40))                # evidence, logo, ...
+    original_name: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(100))         # sniffed, never the browser's
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EnablementPlan(Base):
+    """One partner's enablement, as its workflow last wrote it: the board reads this row alone
+    (joined to its organisation), so a page of 10,000 partners costs one indexed query."""
+
+    __tablename__ = "enablement_plan"
+    __table_args__ = (Index("ix_enablement_plan_stage_org", "stage", "org_id"),
+                      Index("ix_enablement_plan_overdue_org", "overdue_count", "org_id"),
+                      Index("ix_enablement_plan_next_due_org", "next_due_at", "org_id"),
+                      Index("ix_enablement_plan_percent_org", "percent_done", "org_id"))
+
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
+    workflow_id: Mapped[str] = mapped_column(String(100), unique=True)
+    plan_id: Mapped[str] = mapped_column(String(40))
+    plan_version: Mapped[int] = mapped_column(Integer)
+    stage: Mapped[str] = mapped_column(String(30))                 # a stage key of the plan
+    required_total: Mapped[int] = mapped_column(Integer, default=0)
+    required_done: Mapped[int] = mapped_column(Integer, default=0)
+    percent_done: Mapped[int] = mapped_column(Integer, default=0)  # of the required items, 0-100
+    overdue_count: Mapped[int] = mapped_column(Integer, default=0)
+    next_due_at: Mapped[datetime | None] = mapped_column(default=None)
+    next_item_key: Mapped[str | None] = mapped_column(String(60), default=None)
+    next_owner: Mapped[str] = mapped_column(String(200), default="")  # a person's name or a role
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Bumped by every write: the workflow sends its own count, and a stale retry (a lower one)
+    # never overwrites a newer picture.
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class EnablementItem(Base):
+    """One task of one partner's plan (locked, open, done, waived...), for the plan pages. The
+    actionable step itself is a Task row, like every human step; this row outlives it."""
+
+    __tablename__ = "enablement_item"
+    __table_args__ = (UniqueConstraint("org_id", "item_key"),)
+
+    id: Mapped[str] = mapped_column(String(160), primary_key=True)  # <workflow id>--<item key>
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"), index=True)
+    workflow_id: Mapped[str] = mapped_column(String(100))
+    item_key: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(30))
+    # Plan items take their words from the plan definition, in the reader's language; an ad-hoc
+    # item (a manager's) has only the title it was given.
+    title: Mapped[str] = mapped_column(String(300), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    stage: Mapped[str] = mapped_column(String(30))
+    owner: Mapped[str] = mapped_column(String(30))                 # partner_admin, partner_user, channel_manager
+    required: Mapped[bool] = mapped_column(Boolean, default=True)
+    status: Mapped[str] = mapped_column(String(20))                # domain/enablement.py ItemStatus
+    assignee_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"),
+                                                         default=None)
+    due_at: Mapped[datetime | None] = mapped_column(default=None)
+    task_id: Mapped[str | None] = mapped_column(String(160), default=None)  # its open step
+    round: Mapped[int] = mapped_column(Integer, default=0)
+    completed_at: Mapped[datetime | None] = mapped_column(default=None)
+    completed_by: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(String(1000), default="")    # a waiver's or return's reason
+    evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the accepted submission
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    assignee: Mapped[User | None] = relationship()
+
+
+class Certification(Base):
+    """A certification held by one person of a partner. A renewal is a new row; the old one
+    reads renewed. Eligibility (domain/eligibility.py) reads the valid ones."""
+
+    __tablename__ = "certification"
+    __table_args__ = (UniqueConstraint("user_id", "cert_key", "issued_at"),
+                      Index("ix_certification_org_status", "org_id", "status", "expires_at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    cert_key: Mapped[str] = mapped_column(String(60))              # from the plan definition
+    name: Mapped[str] = mapped_column(String(200))
+    issued_at: Mapped[datetime] = mapped_column()
+    expires_at: Mapped[datetime] = mapped_column()
+    status: Mapped[str] = mapped_column(String(12), default="valid")  # valid, renewed, lapsed
+    score: Mapped[int | None] = mapped_column(Integer, default=None)
+    workflow_id: Mapped[str] = mapped_column(String(100))
+
+    holder: Mapped[User] = relationship()

@@ -44,3 +44,7 @@ def invitation_key(workflow_id: str, user_email: str) -> str:
 def mail_key(workflow_id: str, purpose: str) -> str:
     """The outbox idempotency key: one mail per workflow and purpose, however often retried."""
     return f"{workflow_id}/{purpose}"
+
+
+def enablement_workflow_id(org_id: str) -> str:
+    return f"enablement-{org_id}"
