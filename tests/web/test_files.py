@@ -260,3 +260,14 @@ def test_every_form_definition_fits_under_the_app_limit(app):
         total = sum(FileRules.of(p).max_bytes for p in props if is_file_field(p))
         assert total + 1024 * 1024 <= app.config["MAX_CONTENT_LENGTH"], path.name
 
+
+
+def test_the_field_and_its_messages_read_in_chinese(app, sessions):
+    org = make_org(sessions, status="active")
+    task = make_task(sessions, org, partner=True, form=FORM, step="adhoc")
+    client = app.test_client()
+    login(client, make_user(sessions, "partner_user", org_id=org.id, locale="zh_Hans"))
+    block = field_block(client.get(f"/portal/tasks/{task.id}").get_data(as_text=True), "file")
+    assert "可接受：PDF, PNG, JPEG" in block and "最大 10 MB" in block
+    refused = _post(client, task, file=HTML, name="报告.pdf")
+    assert "不能上传网页、SVG 或 XML 文件" in field_block(refused.get_data(as_text=True), "file")
