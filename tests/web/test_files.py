@@ -175,6 +175,7 @@ def test_downloads_are_for_the_owner_organisation_and_staff_only(app, partner, s
     assert own.headers["Content-Type"] == "application/pdf"
     assert own.headers["X-Content-Type-Options"] == "nosniff"
     assert own.headers["Cache-Control"].startswith("private")
+    assert "sandbox" in own.headers["Content-Security-Policy"]  # never a page, even if opened
     assert own.headers["Content-Disposition"] == (
         "attachment; filename=\"download.pdf\"; filename*=UTF-8''"
         "%E5%AD%A3%E5%BA%A6%E6%8A%A5%E5%91%8A.pdf")
