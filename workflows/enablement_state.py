@@ -46,6 +46,11 @@ class EnablementRecords(HumanSteps):
         self._profile: dict[str, Any] | None = None
         self._logo: str | None = None
         self._signature: SignatureRecord | None = None
+        self._earlier: dict[str, PlanItem] = {}  # items of the versions this run moved from
+
+    def switch_plan(self, plan: EnablementPlan) -> None:
+        self._earlier.update({i.key: i for i in self._plan.items})
+        self._plan = plan
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -145,7 +150,8 @@ class EnablementRecords(HumanSteps):
     def _item_rows(self) -> tuple[ItemRow, ...]:
         rows = []
         for position, (key, state) in enumerate(self._state.items.items()):
-            item = self.item_of(key)
+            # An item the plan no longer has keeps its row (removed, or done before the move).
+            item = self.item_of(key) or self._earlier.get(key)
             if item is None:
                 continue
             rows.append(ItemRow(
