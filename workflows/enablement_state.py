@@ -143,6 +143,11 @@ class EnablementRecords(HumanSteps):
             state = self._state.items[done.next_key]
             item = self.item_of(done.next_key)
             owner = state.assignee_name or (item.owner.value if item is not None else "")
+        # What ops reads on the workflow's page (DESIGN.md section 4).
+        workflow.set_current_details(f"stage {self._state.stage}: {done.required_done} of "
+                                     f"{done.required_total} required tasks done, "
+                                     f"{done.overdue} overdue (plan {self._plan.plan_id} "
+                                     f"v{self._plan.version})")
         return PlanRow(self._plan.plan_id, self._plan.version, self._state.stage,
                        done.required_total, done.required_done, done.percent, done.overdue,
                        done.next_key, done.next_due_at, owner[:200], self._inp.activated_at)
