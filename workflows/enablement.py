@@ -193,6 +193,8 @@ class EnablementWorkflow(EnablementItems):
                 vars(self._state.items[key]).update(vars(state))
             else:
                 self._state.items[key] = state
+            if state.status is ItemStatus.REMOVED:
+                self._state.items[key].task_id = None  # its step was closed above
         self.switch_plan(req.plan)
         self.line("enablement_plan_moved", notes.PLAN_MOVED.format(
             old=str(change.from_version), new=str(change.to_version),

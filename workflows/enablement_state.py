@@ -31,6 +31,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.search import PROCESS_STAGE
 
 
+KEPT_ANSWERS = 200  # update answers a continued run keeps, for repeats of recent requests
+
+
 class EnablementRecords(HumanSteps):
     def setup(self, inp: EnablementInput) -> None:
         self._inp = inp
@@ -178,7 +181,11 @@ class EnablementRecords(HumanSteps):
 
     def carry(self) -> EnablementInput:
         """What the next run starts from: this run's state, the plan it is on now."""
-        state = dataclasses.replace(self._state, plan=self._plan)
+        # Repeats of an update come within minutes, not runs later: the newest answers suffice.
+        results = dict(list(self._state.results.items())[-KEPT_ANSWERS:])
+        changes = dict(list(self._state.plan_changes.items())[-KEPT_ANSWERS:])
+        state = dataclasses.replace(self._state, plan=self._plan, results=results,
+                                    plan_changes=changes)
         return dataclasses.replace(self._inp, carried=state)
 
 

@@ -135,6 +135,8 @@ async def test_an_overdue_step_goes_to_the_partner_admins_then_to_the_channel_ma
     """The training (due 21 days after activation) assigned to a colleague: reminders to them,
     at the due time the admins are told, three days later the channel manager."""
     partner = harness.partner()
+    with harness.sessions.begin() as s:  # Mia looks after this partner: she is told, not Max
+        s.get(Organisation, partner.org_id).channel_manager_user_id = harness.user_id(MANAGER)
     handle = await harness.start_enablement(partner, load_plan("standard", 1))
     training = await harness.step(handle, "sales_training")
     await harness.assign(handle, training, partner.admin, partner.user)
@@ -159,6 +161,7 @@ async def test_an_overdue_step_goes_to_the_partner_admins_then_to_the_channel_ma
                                       and m.subject == "Overdue: Complete the sales training")
     assert partner.company in mail.body
     assert len(overdue(partner.admin_email)) == 1 and len(overdue(partner.user_email)) == 0
+    assert overdue("max@vendor.test") == []
     task = harness.task(training.id)
     assert task.escalated and task.status == "claimed"  # still theirs, still open
     assert (await harness.board(partner.org_id)).overdue_count >= 1
