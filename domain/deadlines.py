@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
+from domain.roles import Role
+
 
 class CheckpointKind(StrEnum):
     REMIND = "remind"
@@ -21,6 +23,11 @@ class Checkpoint:
     after: timedelta          # measured from the moment the task opened
     kind: CheckpointKind
     label: str = ""           # e.g. "7 days left", shown in mail and history
+    # ESCALATE only: who is told (issue 10: a partner's overdue step goes to its admins, then to
+    # its channel manager), and whether the task's due time moves on to the next checkpoint
+    # (recruitment's escalations give the lead until then; an overdue plan item stays overdue).
+    escalate_to: str = Role.PROGRAM_LEAD
+    moves_due: bool = True
 
 
 def review_checkpoints(sla: timedelta, escalation_grace: timedelta) -> list[Checkpoint]:
@@ -61,6 +68,21 @@ def simple_checkpoints(sla: timedelta) -> list[Checkpoint]:
     """A reminder at half time and a fallback at the deadline (steps with nobody to escalate to)."""
     return [Checkpoint(sla / 2, CheckpointKind.REMIND, "half time"),
             Checkpoint(sla, CheckpointKind.FALLBACK, "deadline passed")]
+
+
+def due_checkpoints(remind_before: tuple[timedelta, ...],
+                    escalations: tuple[tuple[timedelta, str], ...]
+                    ) -> tuple[list[Checkpoint], timedelta]:
+    """Reminders before a due time, then escalations after it (each (delay after the due time,
+    role told)), none moving the due time: an overdue step stays overdue. Counted from `lead`
+    before the due time (returned with them): the workflow passes `due - lead` as the anchor,
+    so a moved due time moves them all (issue 10's plan items)."""
+    lead = max(remind_before, default=timedelta(0))
+    points = [Checkpoint(lead - before, CheckpointKind.REMIND, _left(before))
+              for before in sorted(set(remind_before), reverse=True)]
+    points += [Checkpoint(lead + after, CheckpointKind.ESCALATE, f"overdue-{role}",
+                          escalate_to=role, moves_due=False) for after, role in escalations]
+    return points, lead
 
 
 def due_after(points: list[Checkpoint]) -> timedelta:
