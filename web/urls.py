@@ -35,6 +35,7 @@ def nav_items() -> list[tuple[str, str, bool]]:
             items.append(("home.index", gettext("Home"), ()))
         if current_user.has_role("channel_manager"):
             items.append(("manage.inbox", gettext("Inbox"), ("manage.task",)))
+            items.append(("manage.enablement_board", gettext("Enablement"), ()))
         if current_user.is_staff:
             items.append(("directory.index", gettext("Partners"), ("directory.partner",)))
         if current_user.has_role("ops", "program_lead"):
