@@ -211,7 +211,7 @@ def _count(where: list, horizon: int):
     ids = (select(EnablementPlan.org_id).select_from(EnablementPlan)
            .join(Organisation, Organisation.id == EnablementPlan.org_id).where(*where)
            .limit(horizon + 1).subquery())
-    return select(func.count()).select_from(ids).scalar_subquery()
+    return select(func.count()).select_from(ids)
 
 
 def board_page(session: Session, query: ListQuery) -> Page:
@@ -219,7 +219,7 @@ def board_page(session: Session, query: ListQuery) -> Page:
     number = query.page
     rows = _page_rows(session, where, query, horizon, number)
     if not rows and number > 1:  # past the end: the last page there is
-        found = session.scalar(_count(where, horizon).select()) or 0
+        found = session.scalar(_count(where, horizon)) or 0
         number = max(1, -(-min(found, horizon) // size))
         rows = _page_rows(session, where, query, horizon, number)
     found = rows[0].total if rows else 0
@@ -228,7 +228,7 @@ def board_page(session: Session, query: ListQuery) -> Page:
 
 def _page_rows(session: Session, where: list, query: ListQuery, horizon: int, number: int):
     size = query.spec.page_size
-    statement = (_with_next_item(_joined((*_ROW_COLUMNS, _count(where, horizon).label("total"))))
+    statement = (_with_next_item(_joined((*_ROW_COLUMNS, _count(where, horizon).scalar_subquery().label("total"))))
                  .where(*where).order_by(*order_by(query)).limit(size).offset((number - 1) * size))
     return list(session.execute(statement))
 
