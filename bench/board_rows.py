@@ -62,7 +62,7 @@ class BoardRows:
         self.password_hash = password_hash
         self.rng = random.Random(seed)
         self.seeded = Seeded()
-        self.plans: dict[str, EnablementPlan] = {t: plan_for_partner_type(t) for t in TYPES}
+        self.plan_of: dict[str, EnablementPlan] = {t: plan_for_partner_type(t) for t in TYPES}
         self._plan_rows: list[tuple] = []
         self._item_rows: list[tuple] = []
 
@@ -98,7 +98,7 @@ class BoardRows:
                            "contact_name": contact,
                            "contact_email": f"{contact.split()[0].lower()}.{i}@{domain}"}
             self.seeded.orgs.append((org_id, name, domain))
-            self._plan(org_id, self.plans[partner_type], activated)
+            self._plan(org_id, self.plan_of[partner_type], activated)
             yield (org_id, ids.application_reference(org_id), name, name.lower(), domain, country,
                    "", partner_type, "active", ids.onboarding_workflow_id(org_id), application,
                    [], "zh" if country == "CN" else "en", created, activated, activated, manager)

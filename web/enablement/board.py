@@ -207,11 +207,27 @@ def _horizon(query: ListQuery) -> int:
     return horizon if query.searching else max(horizon, COUNT_CAP)
 
 
-def _count(where: list, horizon: int):
-    ids = (select(EnablementPlan.org_id).select_from(EnablementPlan)
-           .join(Organisation, Organisation.id == EnablementPlan.org_id).where(*where)
-           .limit(horizon + 1).subquery())
-    return select(func.count()).select_from(ids)
+# What reads the organisation's row (or its manager's): the ids' query joins them only then, so
+# the plan's own filters and sorts are read from enablement_plan's indexes alone, however deep
+# the page (page 100 of 10,000 partners: 58 ms with every join made before the offset).
+_ORGANISATION_FILTERS = {"country", "type", "manager"}
+_ORGANISATION_SORTS = {"partner", "activated", "manager"}
+
+
+def _ids(query: ListQuery, *, sorting: bool):
+    ids = select(EnablementPlan.org_id).select_from(EnablementPlan)
+    if (query.search or _ORGANISATION_FILTERS & set(query.filters)
+            or (sorting and query.sort in _ORGANISATION_SORTS)):
+        ids = ids.join(Organisation, Organisation.id == EnablementPlan.org_id)
+    if sorting and query.sort == "manager":
+        ids = ids.outerjoin(CHANNEL_MANAGER,
+                            CHANNEL_MANAGER.id == Organisation.channel_manager_user_id)
+    return ids
+
+
+def _count(query: ListQuery, where: list, horizon: int):
+    found = _ids(query, sorting=False).where(*where).limit(horizon + 1).subquery()
+    return select(func.count()).select_from(found)
 
 
 def board_page(session: Session, query: ListQuery) -> Page:
@@ -219,7 +235,7 @@ def board_page(session: Session, query: ListQuery) -> Page:
     number = query.page
     rows = _page_rows(session, where, query, horizon, number)
     if not rows and number > 1:  # past the end: the last page there is
-        found = session.scalar(_count(where, horizon)) or 0
+        found = session.scalar(_count(query, where, horizon)) or 0
         number = max(1, -(-min(found, horizon) // size))
         rows = _page_rows(session, where, query, horizon, number)
     found = rows[0].total if rows else 0
@@ -227,9 +243,14 @@ def board_page(session: Session, query: ListQuery) -> Page:
 
 
 def _page_rows(session: Session, where: list, query: ListQuery, horizon: int, number: int):
-    size = query.spec.page_size
-    statement = (_with_next_item(_joined((*_ROW_COLUMNS, _count(where, horizon).scalar_subquery().label("total"))))
-                 .where(*where).order_by(*order_by(query)).limit(size).offset((number - 1) * size))
+    """The page's ids picked in order first (only the joins they need), then only those rows
+    joined and read, with the count beside them: one statement."""
+    size, order = query.spec.page_size, order_by(query)
+    page_ids = (_ids(query, sorting=True).where(*where).order_by(*order)
+                .limit(size).offset((number - 1) * size).subquery())
+    total = _count(query, where, horizon).scalar_subquery().label("total")
+    statement = (_with_next_item(_joined((*_ROW_COLUMNS, total)))
+                 .join(page_ids, page_ids.c.org_id == EnablementPlan.org_id).order_by(*order))
     return list(session.execute(statement))
 
 
