@@ -79,6 +79,10 @@ class PlanView:
     certifications: list[Certification]
     timeline: list[TimelineEvent]
     holders: dict[int, str]
+    cert_names: dict[str, str] = field(default_factory=dict)   # cert key -> its name, here
+
+    def cert_name(self, certification: Certification) -> str:
+        return self.cert_names.get(certification.cert_key) or certification.name
 
     def item(self, key: str) -> ItemView | None:
         return next((i for i in self.items if i.key == key), None)
@@ -111,9 +115,12 @@ def plan_view(session: Session, org_id: str) -> PlanView | None:
     timeline = list(session.scalars(
         select(TimelineEvent).where(TimelineEvent.org_id == org_id,
                                     TimelineEvent.action.in_(TIMELINE_ACTIONS))
-        .order_by(TimelineEvent.at.desc(), TimelineEvent.id.desc())))
+        .order_by(TimelineEvent.at, TimelineEvent.id)))
+    here = locale()
+    cert_names = {i.certification.cert_key: in_language(i.certification.name, here)
+                  for i in (definition.items if definition else ()) if i.certification}
     return PlanView(plan, definition, plan_name(plan.plan_id, plan.plan_version), stages, items,
-                    certifications, timeline, people)
+                    certifications, timeline, people, cert_names)
 
 
 def _stages(plan: EnablementPlan, definition: PlanDefinition | None,
