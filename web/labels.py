@@ -43,6 +43,15 @@ ACTION_LABELS = {
     "signed_by_partner": _l("Agreement signed by the partner"),
     "signed_by_company": _l("Agreement countersigned"),
     "handed_on": _l("Handed on to a colleague"),
+    "enablement_stage": _l("Enablement stage reached"),
+    "enablement_task_done": _l("Enablement task done"),
+    "enablement_returned": _l("Evidence returned for changes"),
+    "enablement_waived": _l("Enablement task waived"),
+    "enablement_due_moved": _l("Due date moved"),
+    "enablement_task_added": _l("Task added to the plan"),
+    "enablement_plan_moved": _l("Moved to another plan version"),
+    "certification_issued": _l("Certification issued"),
+    "certification_lapsed": _l("Certification lapsed"),
 }
 
 TASK_TYPE_LABELS = {
@@ -50,6 +59,10 @@ TASK_TYPE_LABELS = {
     "edit_application": _l("Add information to the application"),
     "sign_agreement": _l("Sign the partner agreement"),
     "countersign": _l("Countersign the agreement"),
+    # Enablement (issue 10): the manager's steps; a partner's plan task is named by its item
+    # (web/portal/enablement.py enablement_heading).
+    "evidence_review": _l("Review enablement evidence"),
+    "enablement_kickoff": _l("Record the kickoff call"),
 }
 
 DECISION_LABELS = {

@@ -29,6 +29,7 @@ def nav_items() -> list[tuple[str, str, bool]]:
     else:
         if current_user.is_partner:
             items += [("portal.home", gettext("Overview"), ("portal.task",)),
+                      ("portal.plan", gettext("Enablement plan"), ()),
                       ("portal.own_organisation", gettext("Organisation"),
                        ("portal.organisation", "portal.agreement"))]
         if current_user.is_staff:
