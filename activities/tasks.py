@@ -10,11 +10,12 @@ from temporalio import activity
 
 from activities.base import hold
 from activities.notifications import notify_role, notify_users
+from activities.partner_people import managers_of, partner_user, partner_users, recipients
 from activities.outbox import Outbox, Recipient, SecretLink
 from db.models import Organisation, Task, User
 from db.task_rows import note_channel_manager
 from domain.deadlines import OVERDUE, CheckpointKind
-from domain.roles import may_act_as
+from domain.roles import Role, may_act_as
 from domain.tasks import TaskCheckpointInput, TaskSpec, TaskStatus
 from settings import Settings
 
@@ -33,14 +34,18 @@ class TaskActivities:
         if session.get(Task, spec.task_id) is not None:
             return False
         owner = _able_owner(session, spec)
+        if _is_partner(spec):  # assigned within the organisation (a returned round, say)
+            person = partner_user(session, spec.assignee_org_id, spec.assignee_user_id)
+            owner = person.id if person is not None else None
         session.add(hold(session, Task(  # held: the notice reads it again
             id=spec.task_id, workflow_id=spec.workflow_id, task_type=spec.task_type,
             form=spec.form, title=spec.title, org_id=spec.org_id,
             status=TaskStatus.CLAIMED if owner else TaskStatus.OPEN,
             assignee_role=spec.assignee_role, assignee_org_id=spec.assignee_org_id,
-            assignee_email=spec.assignee_email, assignee_user_id=owner, claimed_by_id=owner,
+            assignee_email=spec.assignee_email, assignee_partner_role=spec.assignee_partner_role,
+            assignee_user_id=owner, claimed_by_id=owner,
             context=spec.context, due_at=spec.due_at)))
-        if owner is not None:
+        if owner is not None and not _is_partner(spec):
             note_channel_manager(session, spec.org_id, owner)
         session.flush()  # the notice, maybe in this same transaction, reads the row
         return True
@@ -59,11 +64,18 @@ class TaskActivities:
                 task.context = {**task.context, "escalated_to": inp.escalate_to_role}
                 if inp.new_due_at is not None:
                     task.due_at = inp.new_due_at  # the mail below states the new due time
-                if task.assignee_user_id is not None and task.claimed_by_id == task.assignee_user_id:
+                if (task.assignee_role and task.assignee_user_id is not None
+                        and task.claimed_by_id == task.assignee_user_id):
                     # The owner let it pass: the group may take it now (its owner still may).
                     task.claimed_by_id, task.status = None, TaskStatus.OPEN
-                return self._enqueue_about(session, inp.task_id, "escalated", "task_escalated",
-                                           {}, to_role=inp.escalate_to_role)
+                # Recruitment's steps go up to the leads; a partner's overdue step to its admins,
+                # then to its channel manager (issue 10), which a different mail says.
+                template = ("task_escalated" if inp.escalate_to_role == Role.PROGRAM_LEAD
+                            else "task_overdue")
+                return self._enqueue_about(session, inp.task_id, f"escalated-{inp.label}"
+                                           if template == "task_overdue" else "escalated",
+                                           template, {"escalated_to": inp.escalate_to_role},
+                                           to_role=inp.escalate_to_role)
             task.reminders_sent = max(task.reminders_sent, inp.number)
             return self._enqueue_about(session, inp.task_id, f"reminder-{inp.number}",
                                        "task_reminder",
@@ -88,7 +100,9 @@ class TaskActivities:
             "title": task.title, "task_type": task.task_type, "due": task.due_at, "link": self._link(task),
             "company": org.name, "reference": org.reference,
             "contact_name": org.application.get("contact_name", ""),
-            "question": task.context.get("question", ""), **extra}
+            "question": task.context.get("question", ""),
+            # A plan item's title in every language its plan has (the reader's is picked).
+            "titles": task.context.get("titles") or {}, **extra}
         key = f"{task_id}/{purpose}"
         if task.assignee_email and to_role is None:
             # The partner's own zone once they have an account (their dates read as the portal
@@ -97,6 +111,8 @@ class TaskActivities:
                 User.email == task.assignee_email.strip().lower()))
             return self._outbox.enqueue(session, key, [Recipient(task.assignee_email, org.locale, zone)],
                                         template, context, org.id)
+        if task.assignee_org_id and not task.assignee_role:
+            return self._tell_partner(session, task, key, template, context, to_role)
         if _held_by_its_owner(task) and to_role is None:  # the owner's, not the group's yet
             return notify_users(self._outbox, session, key, _owner(session, task.assignee_user_id),
                                 template, context, task=task)
@@ -104,10 +120,35 @@ class TaskActivities:
         return notify_role(self._outbox, session, key, to_role or task.assignee_role or "",
                            template, context, task=task)
 
+    def _tell_partner(self, session: Session, task: Task, key: str, template: str,
+                      context: dict, to_role: str | None) -> list[str]:
+        """A partner's step (issue 10): the person it is assigned to, else whoever of the
+        organisation may do it; an escalation to its admins, or to its channel manager (who
+        is sent to the partner's page: the step is the partner's to do)."""
+        if to_role == Role.CHANNEL_MANAGER:
+            link = f"{self._settings.base_url}/manage/partners/{task.org_id}"
+            return notify_users(self._outbox, session, key, managers_of(session, task.org_id),
+                                template, {**context, "link": link}, org_id=task.org_id)
+        if to_role is not None and to_role != Role.PARTNER_ADMIN:
+            return notify_role(self._outbox, session, key, to_role, template, context, task=task)
+        person = None if to_role else partner_user(session, task.org_id, task.assignee_user_id)
+        people = [person] if person is not None else partner_users(
+            session, task.org_id, to_role or task.assignee_partner_role)
+        if not people:
+            return []
+        return self._outbox.enqueue(session, key, recipients(people), template, context,
+                                    task.org_id)
+
     def _link(self, task: Task) -> str | SecretLink:
         if task.assignee_email:
             return SecretLink("task", task.id, f"/t/{task.id}/{{token}}")
+        if task.assignee_org_id and not task.assignee_role:
+            return f"{self._settings.base_url}/portal/tasks/{task.id}"
         return f"{self._settings.base_url}/manage/tasks/{task.id}"
+
+
+def _is_partner(spec: TaskSpec) -> bool:
+    return bool(spec.assignee_org_id) and not spec.assignee_role and not spec.assignee_email
 
 
 def _able_owner(session: Session, spec: TaskSpec) -> int | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import exists, update
 from sqlalchemy.orm import Session
 
-from db.models import Organisation, Task, User, utcnow
+from db.models import EnablementItem, Organisation, Task, User, utcnow
 from domain.tasks import ACTIVE_STATUSES, CloseTaskInput, TaskStatus
 
 
@@ -32,15 +32,31 @@ def write_close(session: Session, inp: CloseTaskInput) -> None:
 
 
 def write_hand_on(session: Session, task_id: str, user_id: int) -> bool:
-    """The open staff task is the colleague's: its owner, held by them. False if it closed."""
+    """The open staff task is the colleague's: its owner, held by them. A partner task (issue
+    10) is the person's it was assigned to, or who claimed it. False if it closed."""
     task = session.get(Task, task_id)
-    if task is None or not task.assignee_role or task.status not in ACTIVE_STATUSES:
+    partner = bool(task is not None and task.assignee_org_id and not task.assignee_role)
+    if task is None or not (task.assignee_role or partner) or task.status not in ACTIVE_STATUSES:
         return False
     task.assignee_user_id = user_id
     task.claimed_by_id = user_id
     task.status = TaskStatus.CLAIMED
-    note_channel_manager(session, task.org_id, user_id)
+    if partner:
+        _note_item_assignee(session, task, user_id)
+    else:
+        note_channel_manager(session, task.org_id, user_id)
     return True
+
+
+def _note_item_assignee(session: Session, task: Task, user_id: int) -> None:
+    """The plan item whose step this is shows who holds it (the plan pages read the item)."""
+    item_key = (task.context or {}).get("item_key")
+    if item_key:
+        session.execute(update(EnablementItem)
+                        .where(EnablementItem.org_id == task.org_id,
+                               EnablementItem.item_key == item_key,
+                               EnablementItem.task_id == task.id)
+                        .values(assignee_user_id=user_id))
 
 
 def note_channel_manager(session: Session, org_id: str, user_id: int) -> None:

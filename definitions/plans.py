@@ -27,11 +27,12 @@ from domain.enablement import (CertificationRule, EnablementPlan, ItemKind, Item
                                QuizQuestion)
 
 PLANS = HERE / "enablement"
+META_SCHEMA = PLANS / "plan.meta.schema.json"
 
 
 @lru_cache(maxsize=None)
 def plan_meta_schema() -> dict[str, Any]:
-    return json.loads((PLANS / "plan.meta.schema.json").read_text(encoding="utf-8"))
+    return json.loads(META_SCHEMA.read_text(encoding="utf-8"))
 
 
 def _files(plan_id: str | None = None) -> list[Path]:

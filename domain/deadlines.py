@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
+from domain.roles import Role
+
 
 class CheckpointKind(StrEnum):
     REMIND = "remind"
@@ -21,6 +23,11 @@ class Checkpoint:
     after: timedelta          # measured from the moment the task opened
     kind: CheckpointKind
     label: str = ""           # e.g. "7 days left", shown in mail and history
+    # ESCALATE only: who is told (issue 10: a partner's overdue step goes to its admins, then to
+    # its channel manager), and whether the task's due time moves on to the next checkpoint
+    # (recruitment's escalations give the lead until then; an overdue plan item stays overdue).
+    escalate_to: str = Role.PROGRAM_LEAD
+    moves_due: bool = True
 
 
 def review_checkpoints(sla: timedelta, escalation_grace: timedelta) -> list[Checkpoint]:

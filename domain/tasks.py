@@ -44,6 +44,10 @@ class TaskSpec:
     # opens held by them, and its group (assignee_role) sees it only once it is escalated.
     assignee_user_id: int | None = None
     assignee_org_id: str | None = None   # partner tasks: the organisation that owns it
+    # Partner tasks (issue 10): "partner_admin" keeps it to the organisation's admins; None lets
+    # anyone of the organisation act. A partner task's assignee_user_id is the one person of the
+    # organisation it was assigned to (or who claimed it): then only they may complete it.
+    assignee_partner_role: str | None = None
     assignee_email: str | None = None    # partner tasks before portal access: emailed link
     context: dict[str, Any] = field(default_factory=dict)
     # The decisions its form offers ("approve", "reject", ...): the update's validator refuses any
@@ -61,13 +65,16 @@ class CompleteTaskInput:
 
 @dataclass(frozen=True)
 class HandOnInput:
-    """The holder of a staff step gives it, and the steps after it, to a colleague."""
+    """The holder of a staff step gives it, and the steps after it, to a colleague; or (issue 10,
+    `to_org_id` set) a partner admin assigns a partner task to a person of the organisation, or a
+    partner user claims one (to_user_id is their own)."""
     task_id: str
     request_id: str              # a resent form repeats it: the first hand-on stands
     actor: Actor                 # who hands it on
     to_user_id: int
     to_name: str
     to_roles: tuple[str, ...]    # as the web app vouches for them; the validator checks the role
+    to_org_id: str | None = None  # a partner task: the organisation of the person it goes to
 
 
 @dataclass(frozen=True)

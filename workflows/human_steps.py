@@ -10,6 +10,12 @@ that sees it once it is escalated. The owner is known from the updates alone (th
 actor, the hand-on's colleague), both in history: replay finds the same owner, and no activity
 has to read who holds a task row. A claim is a row write in the web app only; the manager who
 claimed a review decides it (the row holds it for them), and so becomes its owner that way.
+
+Partner steps (issue 10): owned by an organisation, by its admins, or by one person of it; a
+partner admin assigns one within the organisation and a partner user claims one, both through
+`hand_on_task` (who may: domain/task_rules.py). A step's due time can move (`move_step_due`):
+its waiting checkpoints wake and count from the new time. `next_round` opens the work a
+reviewer returned to the person who did it, with the reviewer's comment.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -26,8 +32,8 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from domain.deadlines import Checkpoint, CheckpointKind
     from domain.onboarding import StageChange
-    from domain.roles import Role, may_act_as
     from domain.steps import CloseStepInput, OpenStepInput
+    from domain.task_rules import completion_refusal, hand_on_refusal, is_partner_task
     from domain.tasks import (CloseTaskInput, CompleteTaskInput, HandOnInput, HandOnResult,
                               TaskCheckpointInput, TaskOutcome, TaskSpec, TaskStatus)
     from workflows import calls
@@ -52,6 +58,10 @@ class HumanSteps:
         self._assignment_shown = False  # Assignee and DueDate are set in search attributes
         self._owner: tuple[int, str] | None = None  # (user id, name): who owns the next staff step
         self._hand_ons: dict[str, HandOnResult] = {}  # by request id: a resent hand-on repeats
+        # Where each open step's checkpoints count from (its opening, moved with its due time),
+        # and how often its due time moved: a move wakes the step's wait to re-time it.
+        self._anchors: dict[str, datetime] = {}
+        self._retimed: dict[str, int] = {}
 
     # -- the update people use -------------------------------------------------------------
 
@@ -92,10 +102,9 @@ class HumanSteps:
         spec = self._open_tasks.get(req.task_id)
         if spec is None:
             raise ValueError("this task is closed or does not exist")
-        if spec.assignee_role and not may_act_as(req.actor.roles, spec.assignee_role):
-            raise ValueError(f"only the {spec.assignee_role} role may complete this task")
-        if spec.assignee_org_id and req.actor.org_id != spec.assignee_org_id:
-            raise ValueError("this task belongs to another organisation")
+        refusal = completion_refusal(spec, req.actor)
+        if refusal is not None:
+            raise ValueError(refusal)
         if spec.decisions and req.payload.get("decision") not in spec.decisions:
             # Refused here, before history: an unknown value must not pass for one of them.
             raise ValueError(f"unknown decision {req.payload.get('decision')!r}: this task takes "
@@ -115,7 +124,8 @@ class HumanSteps:
             raise ApplicationError("this task is closed or does not exist", type="TaskClosed",
                                    non_retryable=True)
         self._open_tasks[req.task_id] = dataclasses.replace(spec, assignee_user_id=req.to_user_id)
-        self._owner = (req.to_user_id, req.to_name)
+        if not is_partner_task(spec):  # a partner's assignment is that step's alone
+            self._owner = (req.to_user_id, req.to_name)
         result = HandOnResult(req.task_id, req.to_user_id, req.to_name)
         self._hand_ons[req.request_id] = result
         if self._assignment_shown:
@@ -129,13 +139,9 @@ class HumanSteps:
         spec = self._open_tasks.get(req.task_id)
         if spec is None or req.task_id in self._outcomes:
             raise ValueError("this task is closed or does not exist")
-        if not spec.assignee_role:
-            raise ValueError("only a staff task can be handed on")
-        if not may_act_as(req.actor.roles, spec.assignee_role):
-            raise ValueError(f"only the {spec.assignee_role} role may complete this task")
-        if not may_act_as(req.to_roles, spec.assignee_role):
-            raise ValueError(f"{req.to_name} does not have the {spec.assignee_role} role")
-        # Its owner again is allowed: after the escalation released it, a lead may give it back.
+        refusal = hand_on_refusal(spec, req)
+        if refusal is not None:
+            raise ValueError(refusal)
 
     def owned(self, spec: TaskSpec) -> TaskSpec:
         """A staff step for the owner, if the application has one (see the module docstring).
@@ -157,13 +163,18 @@ class HumanSteps:
             self, spec: TaskSpec, checkpoints: list[Checkpoint], *, stage: StageChange | None = None,
             then: Callable[[TaskOutcome | None], StageChange | None] | None = None,
             open_with: Callable[[OpenStepInput], Awaitable[Any]] | None = None,
+            anchor: datetime | None = None,
     ) -> TaskOutcome | None:
         """`stage`: the stage the process enters with this step, written with the task row.
         `then(outcome)`: the stage the decision (None: the fallback) leads to, if any, written
         with the closed task row; it runs once, when the step closes.
         `open_with(step)`: an activity of the caller's that opens the step along with work of its
-        own (activities/steps.py); by default the generic `open_step`."""
-        opened_at = workflow.now()
+        own (activities/steps.py); by default the generic `open_step`.
+        `anchor`: the moment the checkpoints count from, when not the opening (a step reopened
+        by a continued-as-new run, one whose due time was set from a plan); checkpoints already
+        past it are skipped, not fired late."""
+        opened_at = workflow.now() if anchor is None else anchor
+        self._anchors[spec.task_id] = opened_at
         self._open_tasks[spec.task_id] = spec
         if then is not None:
             self._then[spec.task_id] = then
@@ -173,10 +184,30 @@ class HumanSteps:
         step = OpenStepInput(spec, stage, self._take_closing())
         await (open_with(step) if open_with is not None else calls.remote("open_step", step))
         reminders = 0
-        for point in checkpoints:
-            remaining = opened_at + point.after - workflow.now()
-            if await self._decided_within(spec.task_id, remaining):
+        index = 0
+        if anchor is not None:
+            index, reminders = self._first_ahead(checkpoints, anchor, 0)
+        while True:
+            retimed = self._retimed.get(spec.task_id, 0)
+            if index >= len(checkpoints):  # only a decision ends the wait now, or a new due time
+                await workflow.wait_condition(
+                    lambda: self._is_closed(spec.task_id)
+                    or self._retimed.get(spec.task_id, 0) != retimed)
+                if self._is_closed(spec.task_id):
+                    break
+                index, reminders = self._first_ahead(checkpoints, self._anchors[spec.task_id],
+                                                     reminders, index)
+                continue
+            point = checkpoints[index]
+            remaining = self._anchors[spec.task_id] + point.after - workflow.now()
+            if await self._decided_within(spec.task_id, remaining, retimed):
                 return self._outcomes[spec.task_id]
+            if self._retimed.get(spec.task_id, 0) != retimed:  # its due time moved: count again
+                index, reminders = self._first_ahead(checkpoints, self._anchors[spec.task_id],
+                                                     reminders, index)
+                continue
+            index += 1
+            opened_at = self._anchors[spec.task_id]
             if point.kind == CheckpointKind.REMIND:
                 reminders += 1
                 await calls.remote("task_checkpoint", TaskCheckpointInput(
@@ -184,11 +215,15 @@ class HumanSteps:
             elif point.kind == CheckpointKind.ESCALATE:
                 new_due = opened_at + next(
                     (p.after for p in checkpoints if p.after > point.after), point.after)
+                if not point.moves_due:
+                    new_due = None
                 await calls.remote("task_checkpoint", TaskCheckpointInput(
                     spec.task_id, point.kind, point.label,
-                    escalate_to_role=Role.PROGRAM_LEAD, new_due_at=new_due))
-                workflow.upsert_search_attributes([ASSIGNEE.value_set(Role.PROGRAM_LEAD),
-                                                   DUE_DATE.value_set(new_due)])
+                    escalate_to_role=point.escalate_to, new_due_at=new_due))
+                attributes = [ASSIGNEE.value_set(point.escalate_to)]
+                if new_due is not None:
+                    attributes.append(DUE_DATE.value_set(new_due))
+                workflow.upsert_search_attributes(attributes)
             else:
                 async with self._task_lock:  # a decision arriving now must not race the expiry
                     if spec.task_id in self._outcomes:
@@ -200,7 +235,6 @@ class HumanSteps:
                     self._publish_close(closing, idle=self._idle())
                     await calls.local("close_step", closing)
                 return None
-        await workflow.wait_condition(lambda: self._is_closed(spec.task_id))
         return self._outcomes[spec.task_id]
 
     async def write_closed_steps(self) -> None:
@@ -214,6 +248,32 @@ class HumanSteps:
             await calls.remote("close_step", closing)
         if idle:
             workflow.upsert_search_attributes(self._unassigned())
+
+    def move_step_due(self, task_id: str, due_at: datetime) -> None:
+        """The open step is due at `due_at` now: its checkpoints move with it, and its wait wakes
+        to count from there (a checkpoint already past is skipped, not fired late)."""
+        spec = self._open_tasks.get(task_id)
+        if spec is None:
+            return
+        self._anchors[task_id] = self._anchors.get(task_id, workflow.now()) + (due_at - spec.due_at)
+        self._open_tasks[task_id] = dataclasses.replace(spec, due_at=due_at)
+        self._retimed[task_id] = self._retimed.get(task_id, 0) + 1
+        if self._assignment_shown:
+            workflow.upsert_search_attributes([DUE_DATE.value_set(due_at)])
+
+    def next_round(self, spec: TaskSpec, task_id: str, due_at: datetime,
+                   context: dict[str, Any]) -> TaskSpec:
+        """The work a reviewer returned, open again as a new step for whoever did it (the person
+        who completed `spec`, else whoever held it), with `context` (the reviewer's comment)."""
+        outcome = self._outcomes.get(spec.task_id)
+        owner = outcome.decided_by_id if outcome is not None else None
+        return dataclasses.replace(spec, task_id=task_id, due_at=due_at,
+                                   assignee_user_id=owner or spec.assignee_user_id,
+                                   context={**spec.context, **context})
+
+    def open_spec(self, task_id: str) -> TaskSpec | None:
+        """The open step as it stands (assigned, re-timed), or None once it closed."""
+        return self._open_tasks.get(task_id)
 
     def take_closing(self) -> tuple[CloseStepInput, ...]:
         """The closes not yet written, for a caller's own activity to write first."""
@@ -237,14 +297,33 @@ class HumanSteps:
     def _is_closed(self, task_id: str) -> bool:
         return task_id in self._outcomes and task_id not in self._open_tasks
 
-    async def _decided_within(self, task_id: str, remaining: timedelta) -> bool:
+    async def _decided_within(self, task_id: str, remaining: timedelta, retimed: int = 0) -> bool:
+        """True once decided; False when `remaining` ran out or the due time moved."""
         if remaining <= timedelta(0):
             return self._is_closed(task_id)
         try:
-            await workflow.wait_condition(lambda: self._is_closed(task_id), timeout=remaining)
-            return True
+            await workflow.wait_condition(
+                lambda: self._is_closed(task_id) or self._retimed.get(task_id, 0) != retimed,
+                timeout=remaining)
         except asyncio.TimeoutError:
-            return self._is_closed(task_id)
+            pass
+        return self._is_closed(task_id)
+
+    @staticmethod
+    def _first_ahead(points: list[Checkpoint], anchor: datetime, reminders: int,
+                     start: int = 0) -> tuple[int, int]:
+        """The first checkpoint still ahead, counted from `anchor`, and the reminders before it
+        (sent already, or skipped now that they are past)."""
+        now = workflow.now()
+        index = 0
+        for index, point in enumerate(points):
+            if anchor + point.after > now:
+                break
+            if point.kind == CheckpointKind.REMIND and index >= start:
+                reminders += 1
+        else:
+            index = len(points)
+        return max(index, 0), reminders
 
     def _take_closing(self) -> tuple[CloseStepInput, ...]:
         closing, self._closing = tuple(self._closing), []
