@@ -61,31 +61,14 @@ class RecruitmentActivities:
             existing = Agreement(
                 id=agreement_id, org_id=inp.org_id, workflow_id=inp.workflow_id,
                 template=inp.template, locale=locale, body=body,
-                title=agreement_title(inp.application),
+                title=inp.title or agreement_title(inp.application),
                 sha256=hashlib.sha256(body.encode("utf-8")).hexdigest())
             session.add(existing)
         return AgreementDocument(existing.id, existing.sha256, existing.title)
 
     @activity.defn(name="record_signature")
     async def record_signature(self, sig: SignatureRecord) -> None:
-        def write(session: Session) -> None:
-            agreement = session.get(Agreement, sig.agreement_id)
-            if sig.sha256 != agreement.sha256:
-                raise BusinessError("the signed document differs from the stored agreement")
-            exists = session.scalar(select(Signature.id).where(
-                Signature.agreement_id == sig.agreement_id, Signature.party == sig.party))
-            if exists is None:
-                session.add(Signature(agreement_id=sig.agreement_id, party=sig.party,
-                                      full_name=sig.full_name, signed_at=sig.signed_at,
-                                      ip=sig.ip[:64], user_agent=sig.user_agent[:500],
-                                      sha256=sig.sha256))
-            agreement.status = "signed" if sig.party == "partner" else "countersigned"
-            _timeline(session, f"{agreement.workflow_id}/signature/{sig.party}", agreement.org_id,
-                      agreement.workflow_id, f"signed_by_{sig.party}",
-                      notes.SIGNED.format(title=agreement.title, sha256=sig.sha256[:12]),
-                      sig.full_name)
-
-        await self._outbox.in_transaction(write)
+        await self._outbox.in_transaction(lambda session: write_signature(session, sig))
 
     @activity.defn(name="activate_organisation")
     async def activate_organisation(self, inp: ActivationInput) -> None:
@@ -137,6 +120,25 @@ class RecruitmentActivities:
         return ActivationResult(activated=True), keys
 
 
+def write_signature(session: Session, sig: SignatureRecord) -> None:
+    """A party's signature of a stored agreement, once (an enablement addendum's too)."""
+    agreement = session.get(Agreement, sig.agreement_id)
+    if sig.sha256 != agreement.sha256:
+        raise BusinessError("the signed document differs from the stored agreement")
+    exists = session.scalar(select(Signature.id).where(
+        Signature.agreement_id == sig.agreement_id, Signature.party == sig.party))
+    if exists is None:
+        session.add(Signature(agreement_id=sig.agreement_id, party=sig.party,
+                              full_name=sig.full_name, signed_at=sig.signed_at,
+                              ip=sig.ip[:64], user_agent=sig.user_agent[:500],
+                              sha256=sig.sha256))
+    agreement.status = "signed" if sig.party == "partner" else "countersigned"
+    timeline_line(session, f"{agreement.workflow_id}/signature/{sig.party}", agreement.org_id,
+                  agreement.workflow_id, f"signed_by_{sig.party}",
+                  notes.SIGNED.format(title=agreement.title, sha256=sig.sha256[:12]),
+                  sig.full_name)
+
+
 def record_and_screen(session: Session, inp: RecordApplicationInput) -> ScreeningResult:
     """The organisation and its application (once), then the screening flags (every time)."""
     org = session.get(Organisation, inp.org_id)
@@ -144,7 +146,7 @@ def record_and_screen(session: Session, inp: RecordApplicationInput) -> Screenin
         org = Organisation(id=inp.org_id, reference=inp.reference, workflow_id=inp.workflow_id,
                            status=Stage.SUBMITTED, locale=inp.locale, **_org_fields(inp.application))
         session.add(org)
-        _timeline(session, f"{inp.workflow_id}/submitted", inp.org_id, inp.workflow_id,
+        timeline_line(session, f"{inp.workflow_id}/submitted", inp.org_id, inp.workflow_id,
                   Stage.SUBMITTED, notes.SUBMITTED.format(),
                   inp.application.get("contact_name", "applicant"), first_time=True)
         session.flush()
@@ -157,7 +159,7 @@ def record_stage(session: Session, change: StageChange, first_time: bool = False
     `first_time`: the caller knows this transaction is the first to write it."""
     org = session.get(Organisation, change.org_id)
     org.status = change.stage  # the why is the timeline line below
-    _timeline(session, change.key, org.id, org.workflow_id, change.action or change.stage,
+    timeline_line(session, change.key, org.id, org.workflow_id, change.action or change.stage,
               change.note, change.actor, first_time)
 
 
@@ -193,8 +195,8 @@ def _org_fields(app: dict) -> dict:
             "region": app.get("region", ""), "partner_type": app["partner_type"], "application": app}
 
 
-def _timeline(session: Session, key: str, org_id: str, workflow_id: str, action: str, note: str,
-              actor: str, first_time: bool = False) -> None:
+def timeline_line(session: Session, key: str, org_id: str, workflow_id: str, action: str,
+                  note: str, actor: str, first_time: bool = False) -> None:
     """Keyed, so a retried activity records the line once. `first_time` skips the lookup where
     the caller knows better (the row the line goes with did not exist): one query fewer inside
     the SQLite write lock, which is what bounds applications per second."""

@@ -13,6 +13,7 @@ writes the close again, with the stage the decision leads to.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ from activities.outbox import Outbox
 from activities.recruitment import RecruitmentActivities, record_and_screen, record_stage
 from activities.tasks import TaskActivities
 from db.task_rows import write_close
+from domain.enablement import StartEnablementInput
 from domain.onboarding import ActivationResult, AgreementDocument, ScreeningResult
 from domain.steps import (AcceptApplicationInput, ActivatePartnerInput, CloseStepInput,
                           IssueAgreementInput, OpenStepInput)
@@ -30,8 +32,11 @@ from domain.steps import (AcceptApplicationInput, ActivatePartnerInput, CloseSte
 
 class StepActivities:
     def __init__(self, outbox: Outbox, tasks: TaskActivities,
-                 recruitment: RecruitmentActivities) -> None:
+                 recruitment: RecruitmentActivities,
+                 start_enablement: Callable[[StartEnablementInput], Awaitable[str]] | None = None
+                 ) -> None:
         self._outbox = outbox
+        self._start_enablement = start_enablement
         self._tasks = tasks
         self._recruitment = recruitment
 
@@ -76,7 +81,12 @@ class StepActivities:
             return result, keys + self._recruitment.write_executed_agreement_mail(
                 session, inp.activation.workflow_id)
 
-        return await self._outbox.write_and_deliver(write)
+        result = await self._outbox.write_and_deliver(write)
+        if result.activated and self._start_enablement is not None:
+            # After the commit: the partner's plan starts on the organisation as activated. A
+            # retry finds the workflow started (activities/enablement.py).
+            await self._start_enablement(StartEnablementInput(inp.activation.org_id))
+        return result
 
     @activity.defn(name="open_step")
     async def open_step(self, inp: OpenStepInput) -> int:
@@ -88,6 +98,10 @@ class StepActivities:
         """A close with no step opening after it (a rejection, a deadline, the process's end)."""
         await self._outbox.in_transaction(lambda session: _close(session, inp))
 
+    def open_rows(self, session: Session, step: OpenStepInput) -> list[str]:
+        """The step's opening inside a caller's transaction (activities/enablement.py)."""
+        return self._open(session, step)
+
     def _open(self, session: Session, step: OpenStepInput) -> list[str]:
         for earlier in step.closing:
             _close(session, earlier)
@@ -95,6 +109,11 @@ class StepActivities:
         if self._tasks.write_open(session, step.task) and step.stage is not None:
             record_stage(session, step.stage, first_time=True)  # written with the row, atomically
         return self._tasks.enqueue_notice(session, step.task)
+
+
+def close_step_rows(session: Session, inp: CloseStepInput) -> None:
+    """A decided (or withdrawn) step's close, inside a caller's transaction."""
+    _close(session, inp)
 
 
 def _close(session: Session, inp: CloseStepInput) -> None:

@@ -72,7 +72,7 @@ class TaskActivities:
                 # then to its channel manager (issue 10), which a different mail says.
                 template = ("task_escalated" if inp.escalate_to_role == Role.PROGRAM_LEAD
                             else "task_overdue")
-                return self._enqueue_about(session, inp.task_id, f"escalated-{inp.label}"
+                return self._enqueue_about(session, inp.task_id, f"escalated-{inp.label}-{inp.number}"
                                            if template == "task_overdue" else "escalated",
                                            template, {"escalated_to": inp.escalate_to_role},
                                            to_role=inp.escalate_to_role)

@@ -70,6 +70,21 @@ def simple_checkpoints(sla: timedelta) -> list[Checkpoint]:
             Checkpoint(sla, CheckpointKind.FALLBACK, "deadline passed")]
 
 
+def due_checkpoints(remind_before: tuple[timedelta, ...],
+                    escalations: tuple[tuple[timedelta, str], ...]
+                    ) -> tuple[list[Checkpoint], timedelta]:
+    """Reminders before a due time, then escalations after it (each (delay after the due time,
+    role told)), none moving the due time: an overdue step stays overdue. Counted from `lead`
+    before the due time (returned with them): the workflow passes `due - lead` as the anchor,
+    so a moved due time moves them all (issue 10's plan items)."""
+    lead = max(remind_before, default=timedelta(0))
+    points = [Checkpoint(lead - before, CheckpointKind.REMIND, _left(before))
+              for before in sorted(set(remind_before), reverse=True)]
+    points += [Checkpoint(lead + after, CheckpointKind.ESCALATE, f"overdue-{role}",
+                          escalate_to=role, moves_due=False) for after, role in escalations]
+    return points, lead
+
+
 def due_after(points: list[Checkpoint]) -> timedelta:
     """The deadline shown to people: the first escalation or fallback."""
     return next(p.after for p in points if p.kind != CheckpointKind.REMIND)

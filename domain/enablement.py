@@ -134,6 +134,9 @@ class PlanTiming:
     reminders_before: tuple[timedelta, ...] = (timedelta(days=3), timedelta(days=1))
     # Overdue: the partner admin is told at the due time, the channel manager this much later.
     escalate_to_manager_after: timedelta = timedelta(days=3)
+    # Added by en-flow: how long a manager has to review evidence (reminder at half time, then
+    # escalation to the program leads).
+    review_within: timedelta = timedelta(days=5)
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,12 @@ class ItemState:
     completed_by: str = ""
     note: str = ""                             # the last return's comment, or the waiver's reason
     ad_hoc: PlanItem | None = None             # an item a manager added (not in the plan)
+    # Added by en-flow, so a continued-as-new run can reopen the step it was in: when the
+    # current step (the review, say) opened, and the evidence that went to review.
+    opened_at: datetime | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+    submitted_by_id: int | None = None
+    submitted_by: str = ""
 
 
 @dataclass
@@ -180,6 +189,7 @@ class CertificationState:
     status: CertificationStatus = CertificationStatus.VALID
     item_key: str = ""                         # the plan item it was passed for
     score: int | None = None
+    renewal_round: int = 0                     # added by en-flow: rounds of its renewal step
 
 
 @dataclass
@@ -191,6 +201,11 @@ class EnablementState:
     events: int = 0                            # keys of stage records and mails
     first_deal_id: str | None = None
     handled_requests: tuple[str, ...] = ()     # update request ids already applied (idempotency)
+    revision: int = 0                          # added by en-flow: enablement_plan.revision
+    plan: EnablementPlan | None = None         # added by en-flow: the version moved to, if any
+    # Added by en-flow: each applied update's answer by request id, so a repeat gets it again.
+    results: dict[str, UpdateResult] = field(default_factory=dict)
+    plan_changes: dict[str, PlanChange] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -204,6 +219,9 @@ class EnablementInput:
     activated_at: datetime
     channel_manager_user_id: int | None = None
     carried: EnablementState | None = None     # set only by continue-as-new
+    # Added by en-flow: continue-as-new after this many history events (0: when Temporal
+    # suggests it), so a test can force it.
+    max_events: int = 0
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,7 @@ class AgreementInput:
     template: str
     program_name: str
     application: dict[str, Any]
+    title: str = ""            # issue 10: a program addendum's own title (else the agreement's)
 
 
 # Stored with the agreement and inside timeline notes; pages show it in the reader's language.

@@ -62,6 +62,8 @@ class HumanSteps:
         # and how often its due time moved: a move wakes the step's wait to re-time it.
         self._anchors: dict[str, datetime] = {}
         self._retimed: dict[str, int] = {}
+        self._withdrawn: set[str] = set()  # steps closed undecided: nobody needs them any more
+        self.steps_waiting = 0  # steps parked on their deadline or decision (continue-as-new)
 
     # -- the update people use -------------------------------------------------------------
 
@@ -126,6 +128,7 @@ class HumanSteps:
         self._open_tasks[req.task_id] = dataclasses.replace(spec, assignee_user_id=req.to_user_id)
         if not is_partner_task(spec):  # a partner's assignment is that step's alone
             self._owner = (req.to_user_id, req.to_name)
+        self.handed_on(self._open_tasks[req.task_id], req)
         result = HandOnResult(req.task_id, req.to_user_id, req.to_name)
         self._hand_ons[req.request_id] = result
         if self._assignment_shown:
@@ -142,6 +145,9 @@ class HumanSteps:
         refusal = hand_on_refusal(spec, req)
         if refusal is not None:
             raise ValueError(refusal)
+
+    def handed_on(self, spec: TaskSpec, req: HandOnInput) -> None:
+        """A lifecycle's hook: the step is now `spec.assignee_user_id`'s (its own records)."""
 
     def owned(self, spec: TaskSpec) -> TaskSpec:
         """A staff step for the owner, if the application has one (see the module docstring).
@@ -190,21 +196,25 @@ class HumanSteps:
         while True:
             retimed = self._retimed.get(spec.task_id, 0)
             if index >= len(checkpoints):  # only a decision ends the wait now, or a new due time
-                await workflow.wait_condition(
-                    lambda: self._is_closed(spec.task_id)
-                    or self._retimed.get(spec.task_id, 0) != retimed)
+                self.steps_waiting += 1
+                try:
+                    await workflow.wait_condition(
+                        lambda: self._is_closed(spec.task_id)
+                        or self._retimed.get(spec.task_id, 0) != retimed)
+                finally:
+                    self.steps_waiting -= 1
                 if self._is_closed(spec.task_id):
                     break
                 index, reminders = self._first_ahead(checkpoints, self._anchors[spec.task_id],
-                                                     reminders, index)
+                                                     reminders)
                 continue
             point = checkpoints[index]
             remaining = self._anchors[spec.task_id] + point.after - workflow.now()
             if await self._decided_within(spec.task_id, remaining, retimed):
-                return self._outcomes[spec.task_id]
+                return self._outcomes.get(spec.task_id)  # None: withdrawn
             if self._retimed.get(spec.task_id, 0) != retimed:  # its due time moved: count again
                 index, reminders = self._first_ahead(checkpoints, self._anchors[spec.task_id],
-                                                     reminders, index)
+                                                     reminders)
                 continue
             index += 1
             opened_at = self._anchors[spec.task_id]
@@ -219,6 +229,7 @@ class HumanSteps:
                     new_due = None
                 await calls.remote("task_checkpoint", TaskCheckpointInput(
                     spec.task_id, point.kind, point.label,
+                    number=self._retimed.get(spec.task_id, 0) + 1,  # a new due time, a new mail
                     escalate_to_role=point.escalate_to, new_due_at=new_due))
                 attributes = [ASSIGNEE.value_set(point.escalate_to)]
                 if new_due is not None:
@@ -235,7 +246,7 @@ class HumanSteps:
                     self._publish_close(closing, idle=self._idle())
                     await calls.local("close_step", closing)
                 return None
-        return self._outcomes[spec.task_id]
+        return self._outcomes.get(spec.task_id)
 
     async def write_closed_steps(self) -> None:
         """Write the close of steps decided since the last opening, where no step opens next.
@@ -271,6 +282,15 @@ class HumanSteps:
                                    assignee_user_id=owner or spec.assignee_user_id,
                                    context={**spec.context, **context})
 
+    def withdraw_step(self, task_id: str, note: str) -> None:
+        """An open step nobody needs any more (its plan item waived, or gone with a new plan
+        version): closed undecided with `note`, written with the next activity; its
+        `human_step` returns None."""
+        if self._open_tasks.pop(task_id, None) is None:
+            return
+        self._withdrawn.add(task_id)
+        self._closing.append(CloseStepInput(CloseTaskInput(task_id, TaskStatus.EXPIRED, note=note)))
+
     def open_spec(self, task_id: str) -> TaskSpec | None:
         """The open step as it stands (assigned, re-timed), or None once it closed."""
         return self._open_tasks.get(task_id)
@@ -285,6 +305,9 @@ class HumanSteps:
     def actor_of(self, task_id: str):
         return self._payloads[task_id]["actor"]
 
+    def has_unwritten_closes(self) -> bool:
+        return bool(self._closing)
+
     def open_task_id(self) -> str | None:
         return next(iter(self._open_tasks), None)
 
@@ -295,35 +318,37 @@ class HumanSteps:
         return then(outcome) if then is not None else None
 
     def _is_closed(self, task_id: str) -> bool:
-        return task_id in self._outcomes and task_id not in self._open_tasks
+        return ((task_id in self._outcomes or task_id in self._withdrawn)
+                and task_id not in self._open_tasks)
 
     async def _decided_within(self, task_id: str, remaining: timedelta, retimed: int = 0) -> bool:
         """True once decided; False when `remaining` ran out or the due time moved."""
         if remaining <= timedelta(0):
             return self._is_closed(task_id)
         try:
+            self.steps_waiting += 1
             await workflow.wait_condition(
                 lambda: self._is_closed(task_id) or self._retimed.get(task_id, 0) != retimed,
                 timeout=remaining)
         except asyncio.TimeoutError:
             pass
+        finally:
+            self.steps_waiting -= 1
         return self._is_closed(task_id)
 
     @staticmethod
-    def _first_ahead(points: list[Checkpoint], anchor: datetime, reminders: int,
-                     start: int = 0) -> tuple[int, int]:
-        """The first checkpoint still ahead, counted from `anchor`, and the reminders before it
-        (sent already, or skipped now that they are past)."""
+    def _first_ahead(points: list[Checkpoint], anchor: datetime,
+                     reminders: int) -> tuple[int, int]:
+        """Where the checkpoints go on, counted from `anchor`: reminders already past are
+        skipped (a reminder after the fact says nothing), a past escalation still fires (its
+        mail is keyed: a reopened step's is not sent twice). With the reminders counted on, so
+        each reminder's mail has a number of its own."""
         now = workflow.now()
-        index = 0
         for index, point in enumerate(points):
-            if anchor + point.after > now:
-                break
-            if point.kind == CheckpointKind.REMIND and index >= start:
-                reminders += 1
-        else:
-            index = len(points)
-        return max(index, 0), reminders
+            if anchor + point.after > now or point.kind != CheckpointKind.REMIND:
+                return index, reminders
+            reminders += 1
+        return len(points), reminders
 
     def _take_closing(self) -> tuple[CloseStepInput, ...]:
         closing, self._closing = tuple(self._closing), []

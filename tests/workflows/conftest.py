@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 import pytest_asyncio
 from sqlalchemy import select
@@ -16,12 +17,15 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
-from db.models import Notification, Task, User
+from db.models import EnablementItem, EnablementPlan, Notification, Organisation, StoredFile, Task, User
 from db.session import make_sessions
 from devstack.smtp import SmtpCatcher
 from devstack.temporal_server import test_server_binary
 from domain import ids
+from domain.enablement import EnablementInput
+from domain.enablement import EnablementPlan as Plan
 from domain.onboarding import OnboardingInput
+from domain.screening import normalise_domain, normalise_name
 from domain.program import ProgramRules
 from db.task_rows import write_hand_on
 from domain.tasks import Actor, CompleteTaskInput, HandOnInput, HandOnResult, TaskOutcome
@@ -31,7 +35,7 @@ from worker import build_worker
 from workflows import PartnerOnboardingWorkflow
 from workflows import search
 from workflows.client import DATA_CONVERTER
-from workflows.start import start_onboarding
+from workflows.start import start_enablement, start_onboarding
 
 MANAGER = Actor(name="Mia Manager", roles=("channel_manager",), user_id=1)
 LEAD = Actor(name="Lee Lead", roles=("program_lead",), user_id=2)
@@ -51,6 +55,18 @@ async def time_env():
     await search.register(env.client)
     yield env
     await env.shutdown()
+
+
+@dataclass
+class Partner:
+    """An active partner organisation with an admin and a user (what activation and a team
+    invitation leave behind), for enablement tests that start after recruitment."""
+    org_id: str
+    company: str
+    admin: Actor
+    user: Actor
+    admin_email: str
+    user_email: str
 
 
 @dataclass
@@ -97,6 +113,97 @@ class Harness:
         result = await handle.execute_update(
             PartnerOnboardingWorkflow.hand_on_task,
             HandOnInput(task.id, request_id, actor, to.user_id, to.name, to.roles), id=request_id)
+        with self.sessions.begin() as s:
+            write_hand_on(s, task.id, to.user_id)
+        return result
+
+    # -- enablement (issue 10) ------------------------------------------------------------------
+
+    def partner(self, partner_type: str = "reseller") -> Partner:
+        org_id = ids.new_org_id()
+        app = application(partner_type=partner_type)
+        tag = org_id[:8]
+        with self.sessions.begin() as s:
+            s.add(Organisation(
+                id=org_id, reference=ids.application_reference(org_id), name=app["company_name"],
+                normalised_name=normalise_name(app["company_name"]),
+                domain=normalise_domain(app["website"]), country="CN", partner_type=partner_type,
+                status="active", workflow_id=ids.onboarding_workflow_id(org_id), application=app,
+                activated_at=datetime.now(timezone.utc)))
+            s.flush()
+            admin = User(email=f"admin-{tag}@partner.test", name="Li Wei", roles=["partner_admin"],
+                         org_id=org_id)
+            user = User(email=f"user-{tag}@partner.test", name="Zhang Min",
+                        roles=["partner_user"], org_id=org_id)
+            s.add_all([admin, user])
+            s.flush()
+            return Partner(org_id, app["company_name"],
+                           Actor(admin.name, ("partner_admin",), admin.id, org_id),
+                           Actor(user.name, ("partner_user",), user.id, org_id),
+                           admin.email, user.email)
+
+    async def start_enablement(self, partner: Partner, plan: Plan, max_events: int = 0,
+                               manager: Actor | None = MANAGER) -> WorkflowHandle:
+        now = await self.env.get_current_time()
+        return await start_enablement(self.client, self.settings.temporal_task_queue,
+                                      EnablementInput(
+            partner.org_id, ids.application_reference(partner.org_id), partner.company,
+            "reseller", "en", plan, now,
+            channel_manager_user_id=self.user_id(manager) if manager else None,
+            max_events=max_events))
+
+    async def step(self, handle: WorkflowHandle, key: str, round: int = 1,
+                   kind: str = "", timeout: float = 20) -> Task:
+        """The open task row of a plan item's step (kind "review" for its review)."""
+        step = f"{key}-{kind}" if kind else key
+        task_id = ids.task_id(handle.id, step, round)
+        for _ in range(int(timeout * 20)):
+            task = self.task(task_id)
+            if task is not None and task.status in ("open", "claimed"):
+                return task
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"no open task {task_id}")
+
+    async def item(self, org_id: str, key: str, status: str | None = None,
+                   timeout: float = 20) -> EnablementItem:
+        """The plan item's row, once it has `status` (when given)."""
+        for _ in range(int(timeout * 20)):
+            with self.sessions() as s:
+                row = s.scalar(select(EnablementItem).where(EnablementItem.org_id == org_id,
+                                                            EnablementItem.item_key == key))
+            if row is not None and (status is None or row.status == status):
+                return row
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"item {key} of {org_id} is {row.status if row else None}, "
+                             f"not {status}")
+
+    async def board(self, org_id: str, stage: str | None = None,
+                    timeout: float = 20) -> EnablementPlan:
+        for _ in range(int(timeout * 20)):
+            with self.sessions() as s:
+                row = s.get(EnablementPlan, org_id)
+            if row is not None and (stage is None or row.stage == stage):
+                return row
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"the plan of {org_id} is at {row.stage if row else None}")
+
+    def stored_file(self, org_id: str, purpose: str = "evidence") -> str:
+        """An upload's row, as web/files.py leaves one (the content is not needed here)."""
+        file_id = str(uuid.uuid4())
+        with self.sessions.begin() as s:
+            s.add(StoredFile(id=file_id, sha256="0" * 64, org_id=org_id, purpose=purpose,
+                             original_name="evidence.pdf", size=1024,
+                             content_type="application/pdf"))
+        return file_id
+
+    async def assign(self, handle: WorkflowHandle, task: Task, actor: Actor,
+                     to: Actor) -> HandOnResult:
+        """What the portal's "Assign" (or "Claim", to=actor) does: the update, then the row."""
+        request_id = f"{task.id}/assign/{uuid.uuid4().hex}"
+        result = await handle.execute_update(
+            PartnerOnboardingWorkflow.hand_on_task,
+            HandOnInput(task.id, request_id, actor, to.user_id, to.name, to.roles,
+                        to_org_id=to.org_id), id=request_id)
         with self.sessions.begin() as s:
             write_hand_on(s, task.id, to.user_id)
         return result
