@@ -52,12 +52,16 @@ def section(org_id: str, **forms) -> dict:
     add = forms.get("add") or _fresh(AddTaskForm(prefix="add", formdata=None))
     _choices(add, view)
     context["add_form"] = add
+    # An item's forms while it is open; and the one just sent, kept as typed even when the
+    # refusal was that the item has closed meanwhile.
+    sent = {forms.get("waive_key"), forms.get("due_key")}
+    shown = [i for i in view.items if i.open_for_changes or i.key in sent]
     context["waive_forms"] = {i.key: forms["waive"] if forms.get("waive_key") == i.key
                               else _fresh(WaiveForm(prefix=f"waive-{i.key}", formdata=None))
-                              for i in view.items if i.open_for_changes}
+                              for i in shown}
     context["due_forms"] = {i.key: forms["due"] if forms.get("due_key") == i.key
                             else _fresh(MoveDueForm(prefix=f"due-{i.key}", formdata=None))
-                            for i in view.items if i.open_for_changes}
+                            for i in shown}
     context["newer_versions"] = [v for v in plan_versions(view.plan.plan_id)
                                  if v > view.plan.plan_version]
     context["problems"] = forms.get("problems", {})

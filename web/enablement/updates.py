@@ -63,12 +63,15 @@ def send(workflow_id: str, update: str, build, nonce: str, result_type: type[T])
 _REASONS = (
     (re.compile(r"channel.manager", re.I),
      lambda m: gettext("Only a channel manager may change a partner’s plan.")),
-    (re.compile(r"(unknown|no such|not an open|closed|already (done|waived)).*(item|task)|"
+    (re.compile(r"(unknown|no such|no open|not an open|closed|already (done|waived)).*(item|task)|"
                 r"(item|task).*(unknown|not open|closed|done|waived)", re.I),
      lambda m: gettext("That task is not open any more: the plan has moved on. Reload the page.")),
     (re.compile(r"future|in the past", re.I),
      lambda m: gettext("Choose a due date in the future.")),
     (re.compile(r"reason", re.I), lambda m: gettext("Say why.")),
+    (re.compile(r"title.*blank", re.I), lambda m: gettext("Name the task.")),
+    (re.compile(r"unknown stage", re.I),
+     lambda m: gettext("That stage is not in the partner’s plan. Reload the page.")),
     (re.compile(r"version", re.I),
      lambda m: gettext("The partner is on that version already, or it is not a version of "
                        "their plan.")),
