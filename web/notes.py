@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
-from domain import notes
+from domain import enablement_notes, notes
 from domain.onboarding import AGREEMENT_TITLE
 from domain.phrases import Phrase, recognise, translated
 from domain.screening import FLAG_MESSAGES
@@ -18,16 +18,20 @@ from web.i18n import page_translations
 from web.labels import STAGE_LABELS, label
 
 
+# Every lifecycle's timeline phrases: recruitment's and enablement's.
+TIMELINE_PHRASES = (*notes.NOTES, *enablement_notes.NOTES)
+
+
 def note_text(note: str | None) -> str:
     """A timeline note ('Approved by Mia Chen' -> '已由 Mia Chen 批准')."""
-    return _shown(note, notes.NOTES)
+    return _shown(note, TIMELINE_PHRASES)
 
 
 def timeline_note(event) -> str:
     """A timeline line's note, or "" when all it says is who did it ("Approved by Mia Chen" on
     Mia Chen's line): the line names its actor beside the time, and names a person once."""
     note = event.note or ""
-    found = recognise(note, notes.NOTES)
+    found = recognise(note, TIMELINE_PHRASES)
     if found is not None and set(found[1]) == {"actor"} and found[1]["actor"] == (event.actor or ""):
         return ""
     return note_text(note)
