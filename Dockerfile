@@ -30,7 +30,10 @@ FROM ${PYTHON_IMAGE}
 ENV PATH=/opt/prm/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1
-RUN useradd --system --user-group --uid 10001 --create-home --home-dir /home/prm prm
+RUN useradd --system --user-group --uid 10001 --create-home --home-dir /home/prm prm \
+ && install -d -o prm -g prm -m 0750 /var/lib/prm/files
+# The file store (FILE_STORE_DIR in docker-compose.yml): created here, owned by prm, so the
+# named volume mounted on it starts with that owner instead of root.
 COPY --from=build /opt/prm /opt/prm
 # A working directory without sources: every import comes from the installed package.
 WORKDIR /home/prm

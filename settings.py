@@ -73,7 +73,13 @@ class Settings:
     mailbox_dir: str = ""
     secret_key: str = DEV_SECRET_KEY
     base_url: str = "http://127.0.0.1:5000"
+    # The largest request body of a form without files (413 past it).
     max_content_length: int = 1024 * 1024
+    # The largest multipart body (a form with files): room for one 10 MB file and the form's
+    # fields. A form whose file fields allow more raises it by itself (web/body_limit.py).
+    max_upload_length: int = 12 * 1024 * 1024
+    # Where uploads' bytes live, one file per SHA-256 (activities/files.py); web and worker share it.
+    file_store_dir: str = str(VAR / "files")
     session_cookie_secure: bool = False
     # How long the steps a decision starts may wait while managers keep deciding
     # (activities/people_first.py); 0 turns the waiting off.
@@ -119,6 +125,8 @@ class Settings:
             secret_key=env.get("SECRET_KEY") or d.secret_key,
             base_url=(env.get("BASE_URL") or d.base_url).rstrip("/"),
             max_content_length=int(env.get("MAX_CONTENT_LENGTH") or d.max_content_length),
+            max_upload_length=int(env.get("MAX_UPLOAD_LENGTH") or d.max_upload_length),
+            file_store_dir=env.get("FILE_STORE_DIR") or d.file_store_dir,
             session_cookie_secure=_bool(env.get("SESSION_COOKIE_SECURE"), d.session_cookie_secure),
             worker_yield_max_s=float(env.get("WORKER_YIELD_MAX_S") or d.worker_yield_max_s),
             ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI") or d.ratelimit_storage_uri,

@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 
 from domain.program import Countersign, ProgramRules, ReviewFallback
 
@@ -47,11 +47,26 @@ def form_schema(name: str) -> dict[str, Any]:
     return schema
 
 
+_FILE_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def _format_checker() -> FormatChecker:
+    """Draft 2020-12's formats, and "file-id": a stored_file id (the web stores the upload and
+    puts the id in the payload, web/files.py), never a name or a path."""
+    checker = FormatChecker(())
+    checker.checkers = dict(Draft202012Validator.FORMAT_CHECKER.checkers)
+    checker.checks("file-id")(lambda value: not isinstance(value, str) or bool(_FILE_ID.match(value)))
+    return checker
+
+
+FORMATS = _format_checker()
+
+
 @lru_cache(maxsize=None)
 def form_validator(name: str) -> Draft202012Validator:
     """One per schema, shared by every submission: a validator is immutable once built (its
     reference resolver included), so rebuilding it per form was repeated work."""
-    return Draft202012Validator(form_schema(name), format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return Draft202012Validator(form_schema(name), format_checker=FORMATS)
 
 
 @lru_cache(maxsize=None)

@@ -17,7 +17,9 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 
 from definitions.loader import form_schema
 from forms.choices import current_locale_name, enum_choices
+from domain.files import FileRules, is_file_field
 from forms.conditions import RequiredWhen, conditional_requirements
+from forms.files import UploadField, rules_hint
 from forms.fields import (CatalogTranslations, CleanEmailField, CleanStringField, CleanTextAreaField,
                           FixedChoices, FixedSelectField, MultiCheckboxField, OptionalText,
                           RadioGroupField, SearchPattern, VisibleText)
@@ -33,6 +35,8 @@ class SchemaForm(FlaskForm):
     form_nonce = HiddenField()
     # Fields an if/then rule of the schema requires for some answers (forms/conditions.py).
     required_when: dict[str, RequiredWhen] = {}
+    # Whether any field takes an upload: the page then posts multipart/form-data.
+    has_files: bool = False
 
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
@@ -91,6 +95,7 @@ def _build(name: str, locale_name: str) -> type[SchemaForm]:
             field.kwargs["validators"] = [conditionally_optional(v) if isinstance(v, Optional) else v
                                           for v in field.kwargs.get("validators", [])]
         attrs[prop_name] = field
+    attrs["has_files"] = any(is_file_field(p) for p in schema["properties"].values())
     return type(f"{name.replace('.', '_')}_form", (SchemaForm,), attrs)
 
 
@@ -119,6 +124,11 @@ def _field(prop: dict[str, Any], required: bool, locale_name: str):
                                       message=custom or _range_message(prop)))
         return IntegerField(validators=checks, invalid_value_message=gettext("Enter a whole number."),
                             render_kw={"inputmode": "numeric"}, **kwargs)
+    if is_file_field(prop):
+        rules = FileRules.of(prop)
+        kwargs["description"] = " ".join(filter(None, (kwargs["description"], rules_hint(rules))))
+        return UploadField(rules=rules, validators=[DataRequired(message=custom or gettext(
+            "Choose a file to upload."))] if required else [Optional()], **kwargs)
     if "enum" in prop:
         choices = enum_choices(prop, locale_name)
         invalid = gettext("Choose one of the options.")
@@ -144,6 +154,8 @@ def _string_field(prop, must, custom, widget, kwargs):
     if prop.get("pattern"):
         checks.append(SearchPattern(prop["pattern"], custom or gettext("Check the format of this value.")))
     render_kw = {"maxlength": high} if high else {}
+    if prop.get("format") == "uri":
+        render_kw.update(type="url", inputmode="url")
     if prop.get("format") == "email":
         checks.append(Email(message=custom or gettext("Enter a valid email address."),
                             check_deliverability=False))

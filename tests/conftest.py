@@ -92,12 +92,19 @@ def dev_server() -> Iterator[DevServer]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url, smtp, dev_server) -> Settings:
+def file_store_dir(tmp_path_factory):
+    """The file store's directory for the session's apps and worker (never the checkout's var/)."""
+    return tmp_path_factory.mktemp("files")
+
+
+@pytest.fixture(scope="session")
+def settings(database_url, smtp, dev_server, file_store_dir) -> Settings:
     backend = database_url.split(":", 1)[0].split("+", 1)[0]
     return Settings(
         database_url=database_url, temporal_address=dev_server.address,
         temporal_task_queue=f"prm-test-{backend}", smtp_host="127.0.0.1", smtp_port=smtp.port,
-        secret_key="test-secret", base_url="http://prm.test", mailbox_dir="")
+        secret_key="test-secret", base_url="http://prm.test", mailbox_dir="",
+        file_store_dir=str(file_store_dir))
 
 
 @pytest.fixture(scope="session")

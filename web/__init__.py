@@ -8,6 +8,7 @@ from flask import Flask
 from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from activities.files import FileStore
 from db.session import make_sessions
 from forms.builder import translated
 from settings import Settings
@@ -38,7 +39,6 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
                                 x_proto=settings.trusted_proxies)
     app.config.update(
         SECRET_KEY=settings.secret_key,
-        MAX_CONTENT_LENGTH=settings.max_content_length,
         SESSION_COOKIE_NAME="prm_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -62,7 +62,9 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     init_notes(app)
     register_error_pages(app)
     init_headers(app)
-    init_body_limit(app)
+    init_body_limit(app, form_limit=settings.max_content_length,
+                    upload_limit_setting=settings.max_upload_length)
+    app.extensions["prm.files"] = FileStore(settings.file_store_dir)
     _register_blueprints(app)
     init_limits(app)
     app.add_template_global(has_endpoint, "has_endpoint")
@@ -77,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     from web.agreement_pdf import bp as agreements
     from web.auth import bp as auth
     from web.directory import bp as directory
+    from web.files import bp as files
     from web.home import bp as home
     from web.manage import bp as manage
     from web.notifications import bp as notifications
@@ -85,5 +88,5 @@ def _register_blueprints(app: Flask) -> None:
     from web.public import bp as public
 
     for blueprint in (public, auth, portal, home, manage, directory, notifications, ops,
-                      agreements):
+                      agreements, files):
         app.register_blueprint(blueprint)

@@ -2,7 +2,8 @@
 
 A page is driven by the task row alone: its form schema, its context and its organisation. Every
 outcome re-renders the person's own input: bad input (400), a rival decision (409), Temporal away
-(503). Nothing they typed is lost.
+(503). Nothing they typed is lost, and nothing they uploaded: files are stored before the form is
+checked, and the page carries them from then on (web/files.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from domain.tasks import ACTIVE_STATUSES, Actor, TaskOutcome
 from forms import SchemaForm, form_class, readable, validated_payload
 from forms.payload import prefill_data
 from web.database import db
+from web.files import keep_stored, save_uploads
 from web.tasks import NONCE, TaskConflict, TemporalUnavailable, complete_task
 
 APPLICATION_FORM = "partner_application.v1"
@@ -93,6 +95,7 @@ def run_task_page(task: Task, *, template: str, actor_for: Callable[[dict], Acto
     """GET shows the task; POST validates, completes it through its workflow and calls `done`.
     once_closed_only_status: see task_details (partners' pages)."""
     form = task_form(task)
+    owner = upload_owner(task)
 
     def page(status: int = 200, problem: str | None = None):
         details = task_details(task, once_closed_only_status=once_closed_only_status)
@@ -100,9 +103,12 @@ def run_task_page(task: Task, *, template: str, actor_for: Callable[[dict], Acto
                                **details, **extra), status
 
     if request.method != "POST":
+        keep_stored(form, org_id=owner)
         return page()
     if blocked:
+        keep_stored(form, org_id=owner)
         return page(409, blocked)
+    save_uploads(form, org_id=owner)  # a refused file is a message on its field (400 below)
     payload = validated_payload(form)
     if payload is None:
         return page(400)
@@ -119,6 +125,12 @@ def run_task_page(task: Task, *, template: str, actor_for: Callable[[dict], Acto
         return page(503, gettext("We could not reach the workflow service. Nothing was lost: "
                                  "send the form again in a moment."))
     return done(outcome)
+
+
+def upload_owner(task: Task) -> str | None:
+    """Whose files a task's uploads are: the partner organisation a partner step belongs to;
+    none (staff only) for a staff step, whatever partner it is about."""
+    return task.assignee_org_id
 
 
 def request_actor(name: str, **fields) -> Actor:

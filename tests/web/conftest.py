@@ -41,9 +41,10 @@ def compiled_catalogs() -> None:
 
 
 @pytest.fixture(scope="session")
-def web_settings(database_url) -> Settings:
+def web_settings(database_url, file_store_dir) -> Settings:
     return Settings(database_url=database_url, temporal_address="127.0.0.1:9",
-                    secret_key="web-test-secret", base_url="http://prm.test")
+                    secret_key="web-test-secret", base_url="http://prm.test",
+                    file_store_dir=str(file_store_dir))
 
 
 def _app(settings, sessions, **config):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import http.client
+import io
 import os
 import re
 import select
@@ -51,13 +52,14 @@ def served(sqlite_database_url, tmp_path_factory):
         process.wait(20)
 
 
-def _chunked_post(port: int, path: str, body: bytes, total: int, cookie: str = ""):
+def _chunked_post(port: int, path: str, body: bytes, total: int, cookie: str = "",
+                  content_type: str = "application/x-www-form-urlencoded"):
     """POST `body` then filler up to `total` bytes, in chunks, until the server answers or hangs
     up. Returns (the response's bytes, how many body bytes the server let us send)."""
     sock = socket.create_connection(("127.0.0.1", port), timeout=30)
     cookie_line = f"Cookie: {cookie}\r\n" if cookie else ""
     sock.sendall(f"POST {path} HTTP/1.1\r\nHost: prm.test\r\n{cookie_line}"
-                 "Content-Type: application/x-www-form-urlencoded\r\n"
+                 f"Content-Type: {content_type}\r\n"
                  "Transfer-Encoding: chunked\r\n\r\n".encode())
     sent, filler = 0, b"x" * CHUNK
     try:
@@ -123,3 +125,18 @@ def test_a_chunked_body_within_the_limit_is_read_as_a_form(served):
     text = response.decode()
     assert "Enter a website such as example.com" in text  # the fields were parsed and checked
     assert 'value="Chunked &amp; Co"' in text
+
+
+def test_a_chunked_form_with_a_file_may_be_as_large_as_its_uploads_need(served):
+    """Past the 1 MiB of a plain form, within the upload limit: read (and spooled), not refused."""
+    from werkzeug.datastructures import FileStorage, MultiDict
+    from werkzeug.test import encode_multipart
+
+    cookie, hidden = _form_page(served)
+    boundary, body = encode_multipart(MultiDict({
+        **application(company_name="Chunked Upload Co", website="not a website"), **hidden,
+        "brochure": FileStorage(io.BytesIO(b"%PDF-1.7\n" + b"0" * (3 * LIMIT)), filename="b.pdf")}))
+    response, sent = _chunked_post(served, "/apply", body, len(body), cookie,
+                                   content_type=f"multipart/form-data; boundary={boundary}")
+    assert sent == len(body) and _status(response) == 400, response[:200]
+    assert "Enter a website such as example.com" in response.decode()
