@@ -155,3 +155,73 @@ def test_a_user_claims_a_task_and_an_admin_assigns_it_on(live_app, sessions, set
         assert s.get(Task, task_id).assignee_user_id == people["other"].id
     plan = user_client.get("/portal/plan").get_data(as_text=True)
     assert people["other"].name in re.search(r'id="team".*?</section>', plan, re.S).group(0)
+
+
+def _quiz_answers(key: str, wrong: bool = False) -> dict:
+    """The plan's own answers: the test knows them, the page never sends them."""
+    quiz = load_plan("standard", 1).item(key).quiz
+    return {q.key: ("tier_at_signing" if wrong and q.key == "q_discount" else q.answer)
+            for q in quiz.questions}
+
+
+def _open_task(sessions, org, task_type: str, key: str) -> Task:
+    def probe():
+        with sessions() as s:
+            return s.scalar(select(Task).where(
+                Task.org_id == org.id, Task.task_type == task_type,
+                Task.status.in_(("open", "claimed")),
+                Task.context["item_key"].as_string() == key))
+    return wait_until(probe, f"an open {task_type} for {key}", 30)
+
+
+def test_evidence_is_returned_once_then_accepted_and_the_board_shows_it(live_app, sessions,
+                                                                        settings, manager):
+    from tests.unit.test_file_store import PDF
+    from tests.web.test_files import multipart
+    from werkzeug.datastructures import FileStorage
+    import io
+
+    manager_client, manager_user = manager
+    org, people = started_partner(live_app, sessions, settings, manager_id=manager_user.id)
+    colleague = live_app.test_client()
+    login(colleague, people["partner_user"])
+
+    def send_evidence(name: str):
+        training = _open_task(sessions, org, "enablement_training", "sales_training").id
+        page = colleague.get(f"/portal/tasks/{training}").get_data(as_text=True)
+        assert "Which discount applies to an order?" in page
+        data = {**_quiz_answers("sales_training"), "form_nonce": _nonces(page)["form_nonce"],
+                "certificate": FileStorage(io.BytesIO(PDF), filename=name,
+                                           content_type="application/pdf")}
+        response = colleague.post(f"/portal/tasks/{training}", **multipart(data))
+        assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+
+    send_evidence("certificate-scan.pdf")
+    review = _open_task(sessions, org, "evidence_review", "sales_training")
+    html = manager_client.get(f"/manage/tasks/{review.id}").get_data(as_text=True)
+    assert "certificate-scan.pdf" in html and 'data-passed="yes"' in html
+    returned = manager_client.post(f"/manage/tasks/{review.id}", data={
+        "decision": "return", "comment": "The scan is unreadable: upload the PDF itself.",
+        "form_nonce": _nonces(html)["form_nonce"]})
+    assert returned.status_code == 302
+    wait_until(lambda: _item(sessions, org, "sales_training", "returned"), "the return", 30)
+
+    # The partner sees the comment on the next round's task page, and sends it again.
+    training = _open_task(sessions, org, "enablement_training", "sales_training").id
+    page = colleague.get(f"/portal/tasks/{training}").get_data(as_text=True)
+    assert "The scan is unreadable: upload the PDF itself." in page
+    send_evidence("certificate.pdf")
+    review = _open_task(sessions, org, "evidence_review", "sales_training")
+    html = manager_client.get(f"/manage/tasks/{review.id}").get_data(as_text=True)
+    assert "certificate.pdf" in html and "Round 2" in html
+    accepted = manager_client.post(f"/manage/tasks/{review.id}", data={
+        "decision": "accept", "form_nonce": _nonces(html)["form_nonce"]})
+    assert accepted.status_code == 302
+    wait_until(lambda: _item(sessions, org, "sales_training", "done"), "the acceptance", 30)
+    wait_until(lambda: (p := _plan(sessions, org)) and p.required_done >= 1, "the board row", 30)
+    board = manager_client.get("/manage/enablement", query_string={"q": org.reference})
+    row = re.search(rf'<tr data-org-id="{org.id}".*?</tr>', board.get_data(as_text=True),
+                    re.S).group(0)
+    assert "1 of 7" in row
+    timeline = manager_client.get(f"/manage/partners/{org.id}").get_data(as_text=True)
+    assert "Evidence returned for changes" in timeline
