@@ -43,6 +43,12 @@ ACTION_LABELS = {
     "signed_by_partner": _l("Agreement signed by the partner"),
     "signed_by_company": _l("Agreement countersigned"),
     "handed_on": _l("Handed on to a colleague"),
+    # A partner admin's changes to their team (web/portal/team.py, domain/team_notes.py).
+    "team_invited": _l("Colleague invited"),
+    "team_invitation_revoked": _l("Invitation withdrawn"),
+    "team_role_changed": _l("Role changed"),
+    "team_deactivated": _l("User deactivated"),
+    "team_reactivated": _l("User reactivated"),
 }
 
 TASK_TYPE_LABELS = {

@@ -10,17 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
-from domain import notes
+from domain import notes, team_notes
 from domain.onboarding import AGREEMENT_TITLE
 from domain.phrases import Phrase, recognise, translated
 from domain.screening import FLAG_MESSAGES
 from web.i18n import page_translations
-from web.labels import STAGE_LABELS, label
+from web.labels import STAGE_LABELS, label, role_label
+
+
+# Every phrase a timeline line may carry: the processes' and the partner teams' (web/portal/team.py).
+TIMELINE_NOTES = notes.NOTES + team_notes.NOTES
 
 
 def note_text(note: str | None) -> str:
     """A timeline note ('Approved by Mia Chen' -> '已由 Mia Chen 批准')."""
-    return _shown(note, notes.NOTES)
+    return _shown(note, TIMELINE_NOTES)
 
 
 def timeline_note(event) -> str:
@@ -61,6 +65,8 @@ _FIELD_SHOWN: dict[str, Callable[[str], str]] = {
     "title": agreement_title,                      # "Partner agreement: Acme Ltd"
     "status": lambda code: label(STAGE_LABELS, code),  # a screening rival's stage
     "details": note_text,                          # the note within the current details
+    "role": role_label,                            # a team change's role code
+    "old_role": role_label,
 }
 
 

@@ -88,3 +88,6 @@ def task(task_id: str):
     return run_task_page(found, template="tasks/partner_task.html",
                          actor_for=lambda payload: partner_actor(found, payload, current_user),
                          done=done, form_action=url_for("portal.task", task_id=task_id))
+
+
+from web.portal import team  # noqa: E402,F401  (its views join this blueprint)
