@@ -27,6 +27,7 @@ from wtforms.validators import DataRequired
 
 from db.models import Task, TimelineEvent, User
 from db.task_rows import write_hand_on
+from db.team import team_members
 from domain import notes
 from domain.roles import may_act_as
 from domain.tasks import ACTIVE_STATUSES, Actor, HandOnInput, HandOnResult
@@ -90,11 +91,10 @@ def may_take(colleague: User, task: Task) -> bool:
 
 
 def partner_people(session: Session, task: Task) -> list[User]:
-    """The active people of the task's organisation who may do it, by name: whom a partner
-    admin may assign it to."""
-    people = session.scalars(select(User).where(User.org_id == task.assignee_org_id,
-                                                User.active.is_(True))
-                             .order_by(User.name, User.id))
+    """The people of the task's organisation who can sign in now and may do it, by name: whom
+    a partner admin may assign it to (the team's list, db/team.py)."""
+    people = team_members(session, task.assignee_org_id,
+                          admins_only=task.assignee_partner_role == "partner_admin")
     return [u for u in people if may_take(u, task)]
 
 

@@ -52,6 +52,12 @@ ACTION_LABELS = {
     "enablement_plan_moved": _l("Moved to another plan version"),
     "certification_issued": _l("Certification issued"),
     "certification_lapsed": _l("Certification lapsed"),
+    # A partner admin's changes to their team (web/portal/team.py, domain/team_notes.py).
+    "team_invited": _l("Colleague invited"),
+    "team_invitation_revoked": _l("Invitation withdrawn"),
+    "team_role_changed": _l("Role changed"),
+    "team_deactivated": _l("User deactivated"),
+    "team_reactivated": _l("User reactivated"),
 }
 
 TASK_TYPE_LABELS = {

@@ -31,7 +31,8 @@ def nav_items() -> list[tuple[str, str, bool]]:
             items += [("portal.home", gettext("Overview"), ("portal.task",)),
                       ("portal.plan", gettext("Enablement plan"), ()),
                       ("portal.own_organisation", gettext("Organisation"),
-                       ("portal.organisation", "portal.agreement"))]
+                       ("portal.organisation", "portal.agreement")),
+                      ("portal.team", gettext("Team"), ())]
         if current_user.is_staff:
             items.append(("home.index", gettext("Home"), ()))
         if current_user.has_role("channel_manager"):

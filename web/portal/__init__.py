@@ -94,5 +94,6 @@ def task(task_id: str):
                          blocked=blocked_for(found, current_user, extras["holder"]), **extras)
 
 
+from web.portal import team  # noqa: E402,F401  (its views join this blueprint)
 from web.portal.enablement import (enablement_heading, may_see, next_enablement_task,  # noqa: E402
                                    portal_inbox, task_extras, blocked_for)
