@@ -39,7 +39,8 @@ def started_partner(app, sessions, settings, *, manager_id: int | None = None):
                           activated_at=activated, channel_manager_user_id=manager_id)
     app.extensions["prm.temporal"].run(
         lambda client: start_enablement(client, settings.temporal_task_queue, inp))
-    wait_until(lambda: _item(sessions, org, "sales_training", "open"), "the training to open", 30)
+    wait_until(lambda: (i := _item(sessions, org, "sales_training", "open")) and i.task_id,
+               "the training's step to open", 30)
     return org, people
 
 
@@ -128,7 +129,9 @@ def test_a_user_claims_a_task_and_an_admin_assigns_it_on(live_app, sessions, set
     login(user_client, people["partner_user"])
     login(admin_client, people["partner_admin"])
 
-    page = user_client.get(f"/portal/tasks/{task_id}").get_data(as_text=True)
+    response = user_client.get(f"/portal/tasks/{task_id}")
+    assert response.status_code == 200, response.get_data(as_text=True)[:3000]
+    page = response.get_data(as_text=True)
     claimed = user_client.post(f"/portal/tasks/{task_id}/claim",
                                data={"form_nonce": _nonces(page)["form_nonce"]},
                                follow_redirects=True)
