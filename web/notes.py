@@ -15,6 +15,7 @@ from domain.onboarding import AGREEMENT_TITLE
 from domain.phrases import Phrase, recognise, translated
 from domain.screening import FLAG_MESSAGES
 from web.i18n import page_translations
+from web.enablement.texts import plan_words
 from web.labels import STAGE_LABELS, label, role_label
 
 
@@ -63,7 +64,9 @@ def current_details_text(details: str | None) -> str:
 # data (a name, a domain, a question someone typed) and goes back exactly as it was stored.
 _FIELD_SHOWN: dict[str, Callable[[str], str]] = {
     "actor": actor_name,                           # "Approved by system (review deadline)"
-    "title": agreement_title,                      # "Partner agreement: Acme Ltd"
+    "title": lambda text: plan_words(text) or agreement_title(text),  # a plan item's, an agreement's
+    "stage": lambda text: plan_words(text) or text,  # an enablement stage, by the plan's name
+    "name": lambda text: plan_words(text) or text,   # a certification's (or a person's, as it is)
     "status": lambda code: label(STAGE_LABELS, code),  # a screening rival's stage
     "details": note_text,                          # the note within the current details
     "role": role_label,                            # a team change's role code

@@ -112,3 +112,21 @@ def test_an_unknown_partner_or_item_is_not_found(client, partner):
     assert client.get(f"/manage/partners/{partner.id}x/enablement/version").status_code == 404
     assert client.post(f"/manage/partners/{partner.id}/enablement/items/nope/waive",
                        data={}).status_code == 404
+
+
+def test_the_enablement_timeline_reads_in_chinese_plan_words_included(app, sessions, partner):
+    from domain import enablement_notes
+    with sessions.begin() as s:
+        s.add(TimelineEvent(key=f"t-{tag()}", org_id=partner.id, workflow_id="x",
+                            action="enablement_returned", actor="Mia Chen",
+                            note=enablement_notes.RETURNED.format(
+                                title="Complete the sales training", round="2",
+                                comment="Upload the PDF itself")))
+        s.add(TimelineEvent(key=f"t-{tag()}", org_id=partner.id, workflow_id="x",
+                            action="enablement_stage", actor="system",
+                            note=enablement_notes.STAGE_REACHED.format(stage="Enabled")))
+    client = app.test_client()
+    login(client, make_user(sessions, "channel_manager", locale="zh_Hans"))
+    html = _page(client, partner)
+    assert "“完成销售培训”已退回，进入第 2 轮：Upload the PDF itself" in html
+    assert "已达到赋能阶段：已赋能" in html and "完成凭证已退回修改" in html

@@ -80,3 +80,28 @@ def stage_order(partner_types: tuple[str, ...]) -> list[tuple[str, dict]]:
         for stage in plan.stages:
             seen.setdefault(stage.key, stage.title)
     return list(seen.items())
+
+
+@lru_cache(maxsize=1)
+def _plan_words() -> dict[str, dict]:
+    """Every plan's English words (item titles, stage names, certification names) -> their
+    texts in every language: a timeline note stores the English (domain/enablement_notes.py)
+    and is shown in the reader's. Definitions are read once per process, as above."""
+    from definitions.plans import plan_ids, plan_versions
+    words: dict[str, dict] = {}
+    for plan_id in plan_ids():
+        for version in plan_versions(plan_id):
+            plan = plan_of(plan_id, version)
+            if plan is None:
+                continue
+            for text in (*(s.title for s in plan.stages), *(i.title for i in plan.items),
+                         *(i.certification.name for i in plan.items if i.certification)):
+                if text.get("en"):
+                    words.setdefault(text["en"], text)
+    return words
+
+
+def plan_words(english: str) -> str | None:
+    """`english`, one of a plan's own words, in the reader's language; None when no plan has it."""
+    found = _plan_words().get(english)
+    return in_language(found, locale()) if found else None
