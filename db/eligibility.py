@@ -43,14 +43,22 @@ def standing_of(session: Session, org_id: str, today: date | None = None) -> Org
 
 
 def plan_of(session: Session, standing: OrgStanding) -> Plan | None:
-    """The partner's own plan version; before enablement starts, the plan it will start on."""
-    try:
-        if standing.plan_id is not None:
-            return load_plan(standing.plan_id, standing.plan_version)
-        org = session.get(Organisation, standing.org_id)
-        return plan_for_partner_type(org.partner_type) if org else None
-    except DefinitionError:
-        return None
+    """The partner's own plan version; the plan's newest if that version's file is gone (a
+    definition withdrawn must not make a program's requirements disappear with it); before
+    enablement starts, the plan the partner will start on."""
+    attempts = []
+    if standing.plan_id is not None:
+        attempts += [lambda: load_plan(standing.plan_id, standing.plan_version),
+                     lambda: load_plan(standing.plan_id)]
+    org = session.get(Organisation, standing.org_id)
+    if org is not None:
+        attempts.append(lambda: plan_for_partner_type(org.partner_type))
+    for attempt in attempts:
+        try:
+            return attempt()
+        except DefinitionError:
+            continue
+    return None
 
 
 def is_eligible(session: Session, org_id: str, program: str, today: date) -> Eligibility | None:

@@ -13,8 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from domain.enablement import (SATISFIED, CertificationState, CertificationStatus, EnablementPlan,
-                               ItemKind, ItemState, ItemStatus, PlanChange, PlanItem)
+from domain.enablement import (SATISFIED, CertificationRule, CertificationState,
+                               CertificationStatus, EnablementPlan, ItemKind, ItemState, ItemStatus,
+                               PlanChange, PlanItem)
 
 Items = Mapping[str, ItemState]
 # Waiting for the partner (or the manager's kickoff): what the board calls overdue once past due.
@@ -40,6 +41,15 @@ def definition(plan: EnablementPlan, state: ItemState) -> PlanItem | None:
 
 def item_due(item: PlanItem, activated_at: datetime) -> datetime:
     return activated_at + item.due_after
+
+
+def certification_expires(rule: CertificationRule, issued_at: datetime) -> datetime:
+    return issued_at + rule.valid_for
+
+
+def renewal_opens(rule: CertificationRule, expires_at: datetime) -> datetime:
+    """When the renewal task opens: `renew_before` ahead of the expiry (30 days by default)."""
+    return expires_at - rule.renew_before
 
 
 def holds_valid(certifications: Iterable[CertificationState], cert_key: str, now: datetime) -> bool:

@@ -79,3 +79,10 @@ def test_an_unknown_organisation_has_no_standing(sessions):
     with sessions() as s:
         assert standing_of(s, ids.new_org_id(), TODAY) is None
         assert is_eligible(s, ids.new_org_id(), "deal_registration", TODAY) is None
+
+
+def test_a_withdrawn_plan_version_still_holds_the_partner_to_its_plans_requirements(sessions):
+    org = _enabled(sessions, stage="enabled", version=99)
+    with sessions() as s:
+        assert is_eligible(s, org.id, "deal_registration", TODAY).texts == (
+            "Nobody holds the certification Sales Associate",)

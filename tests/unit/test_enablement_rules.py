@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from definitions.plans import load_plan
 from domain.enablement import (SATISFIED, CertificationState, CertificationStatus, ItemKind,
                                ItemOwner, ItemState, ItemStatus, PlanItem)
-from domain.enablement_rules import (initial_items, item_due, openable, progress, reconcile,
-                                     stage_reached)
+from domain.enablement_rules import (certification_expires, initial_items, item_due, openable,
+                                     progress, reconcile, renewal_opens, stage_reached)
 
 V1, V2 = load_plan("standard", 1), load_plan("standard", 2)
 START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -74,6 +74,13 @@ def test_a_lapsed_certification_takes_the_stage_back_and_a_renewal_brings_it_bac
     assert stage_reached(V1, certified, renewed, expires + timedelta(days=1)) == "certified"
     # Another certification does not stand in for this one.
     assert stage_reached(V1, certified, [_cert(LATER, key="other")], START) == "enabled"
+
+
+def test_a_certification_lasts_a_year_and_its_renewal_opens_thirty_days_before():
+    rule = V1.item("sales_certification").certification
+    expires = certification_expires(rule, START)
+    assert expires == START + timedelta(days=365)
+    assert renewal_opens(rule, expires) == START + timedelta(days=335)
 
 
 def test_progress_counts_required_items_overdue_ones_and_the_next_due():
@@ -140,6 +147,7 @@ def test_a_dropped_item_that_was_not_done_is_removed_and_a_late_new_item_gets_it
 
 STATUSES = st.sampled_from([s for s in ItemStatus if s is not ItemStatus.REMOVED])
 PLAN_STATES = st.fixed_dictionaries({i.key: STATUSES for i in V1.items})
+BOTH_VERSIONS = st.fixed_dictionaries({i.key: STATUSES for i in (*V1.items, *V2.items)})
 
 
 @given(PLAN_STATES)
@@ -180,16 +188,18 @@ def test_progress_is_a_percentage_of_the_required_items(statuses):
     assert (figures.percent == 100) == (figures.required_done == figures.required_total)
 
 
-@given(PLAN_STATES)
-def test_a_move_never_loses_done_work_and_accounts_for_every_item(statuses):
-    items = _items(**statuses)
-    moved, change = reconcile(V1, V2, items, START)
-    assert set(moved) == set(items) | {i.key for i in V2.items}
+@given(BOTH_VERSIONS, st.booleans())
+def test_a_move_either_way_never_loses_done_work_and_accounts_for_every_item(statuses, back):
+    old, new = (V2, V1) if back else (V1, V2)
+    items = _items(old, **{k: v for k, v in statuses.items() if old.item(k)})
+    moved, change = reconcile(old, new, items, START)
+    assert set(moved) == set(items) | {i.key for i in new.items}
     for key, state in items.items():
         if state.status is DONE:
             assert moved[key].status is DONE
-        if V2.item(key) is not None:
+        if new.item(key) is not None:
             assert moved[key].status is state.status
-    dropped = {k for k in items if V2.item(k) is None}
+    assert all(moved[k].status is ItemStatus.LOCKED for k in change.added)
+    dropped = {k for k in items if new.item(k) is None}
     assert set(change.removed) | set(change.kept_done) == dropped
     assert not set(change.removed) & set(change.kept_done)

@@ -180,3 +180,16 @@ def test_two_plans_claiming_one_partner_type_is_a_definition_error(tmp_path, mon
         (tmp_path / f"{plan_id}.v1.json").write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(DefinitionError, match="'reseller' is listed by several plans: premium, standard"):
         plans.plan_for_partner_type("reseller")
+
+
+@pytest.mark.parametrize("locale", ["en", "zh_Hans"])
+def test_the_addendum_renders_with_the_agreement_machinery_in_both_languages(locale):
+    from activities.agreement_text import render_agreement
+    from tests.conftest import application
+
+    data = application(company_name="Acme Ltd")
+    body = render_agreement(load_plan("standard").item("addendum").addendum_template, locale,
+                            program_name="Global partner program", company_legal_name="Example Inc.",
+                            application=data, reference="PA-TEST")
+    assert "Acme Ltd" in body and "Example Inc." in body and "PA-TEST" in body
+    assert ("PROGRAM ADDENDUM" in body) == (locale == "en") and ("计划附录" in body) == (locale != "en")
