@@ -48,7 +48,9 @@ class UploadWidget:
         kwargs.setdefault("id", field.id)
         kwargs.pop("required", None)  # a kept upload satisfies the field without a new file
         parts = []
-        if field.kept is not None:
+        if field.kept is not None:  # read out with the picker: it replaces this file
+            kwargs["aria_describedby"] = " ".join(
+                filter(None, (f"{kwargs['id']}-kept", kwargs.get("aria_describedby"))))
             parts.append(Markup('<input type="hidden" name="%s" value="%s">')
                          % (field.name, field.kept.id))
             replace = Markup('<label class="upload__replace" for="%s">%s</label>') % (
