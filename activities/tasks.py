@@ -134,10 +134,10 @@ class TaskActivities:
         person = None if to_role else partner_user(session, task.org_id, task.assignee_user_id)
         people = [person] if person is not None else partner_users(
             session, task.org_id, to_role or task.assignee_partner_role)
-        if not people:
-            return []
-        return self._outbox.enqueue(session, key, recipients(people), template, context,
-                                    task.org_id)
+        # One key per person, however many are told: a step reopened by a continued-as-new run,
+        # assigned by then, finds the notice its assignee already had.
+        return [k for r in recipients(people) for k in self._outbox.enqueue(
+            session, f"{key}/{r.address.lower()}", [r], template, context, task.org_id)]
 
     def _link(self, task: Task) -> str | SecretLink:
         if task.assignee_email:

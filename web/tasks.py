@@ -101,6 +101,25 @@ _REASONS = (
      lambda m: gettext("Only a staff task can be handed on.")),
     (re.compile(r"^(?P<name>.+) does not have the (?P<role>\S+) role$"),
      lambda m: gettext("%(name)s is not a %(role)s.", name=m["name"], role=role_label(m["role"]))),
+    # Issue 10: partner tasks assigned within an organisation, and managers' plan changes.
+    (re.compile(r"^this task is assigned to someone else$"),
+     lambda m: gettext("This task is assigned to someone else.")),
+    (re.compile(r"^only a partner admin may assign this task to someone else$"),
+     lambda m: gettext("Only a partner admin may assign this task to someone else.")),
+    (re.compile(r"^a staff task stays with staff$"),
+     lambda m: gettext("A staff task can only be handed on to staff.")),
+    (re.compile(r"^only a channel manager may change a partner's plan$"),
+     lambda m: gettext("Only a channel manager may change a partner's plan.")),
+    (re.compile(r"^a waiver needs a reason$"), lambda m: gettext("Give a reason for the waiver.")),
+    (re.compile(r"^the due date must be in the future$"),
+     lambda m: gettext("The due date must be in the future.")),
+    (re.compile(r"^the title must not be blank$"), lambda m: gettext("Give the task a title.")),
+    (re.compile(r"^no open plan item "),
+     lambda m: gettext("This plan item is done, waived or not part of the plan.")),
+    (re.compile(r"^a partner on plan "),
+     lambda m: gettext("A partner moves only to another version of its own plan.")),
+    (re.compile(r"^the partner is on version (?P<version>\d+) already$"),
+     lambda m: gettext("The partner is on version %(version)s already.", version=m["version"])),
 )
 
 

@@ -14,7 +14,7 @@ written, and the next run reopens its open steps with their timers.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 
@@ -24,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
                                    EnablementSnapshot, FirstDealApproved, ItemKind, ItemState,
                                    ItemStatus, MoveDueDateInput, MovePlanInput, PlanChange,
                                    PlanItem, UpdateResult, WaiveTaskInput)
-    from domain.enablement_rules import reconcile
+    from domain.enablement_rules import WAITING, reconcile
     from domain.roles import Role, may_act_as
     from domain.tasks import Actor
     from workflows.enablement_items import EnablementItems
@@ -40,7 +40,8 @@ class EnablementWorkflow(EnablementItems):
         super().__init__()
         self.setup(inp)
         self.setup_items()
-        self._settled_at: int | None = None
+        # A continued run counts max_events from when its reopening settled (see below).
+        self._settled_at: int | None = None if inp.carried is not None else 0
 
     @workflow.run
     async def run(self, inp: EnablementInput) -> EnablementSnapshot:
@@ -52,11 +53,22 @@ class EnablementWorkflow(EnablementItems):
             if self._dirty:
                 await self.write()
                 continue
-            await workflow.wait_condition(
-                lambda: self._dirty or bool(self.ready()) or self._time_to_continue())
+            try:
+                await workflow.wait_condition(
+                    lambda: self._dirty or bool(self.ready()) or self._time_to_continue(),
+                    timeout=self._until_next_due())
+            except asyncio.TimeoutError:
+                self._dirty = True  # an item fell due: the board counts it overdue now
         await workflow.wait_condition(
             lambda: workflow.all_handlers_finished() and self.all_parked())
         workflow.continue_as_new(self.carry())
+
+    def _until_next_due(self) -> timedelta | None:
+        """Until the next open item falls due (the board's overdue count changes then)."""
+        now = workflow.now()
+        ahead = [s.due_at for s in self._state.items.values()
+                 if s.status in WAITING and s.due_at is not None and s.due_at >= now]
+        return min(ahead) - now + timedelta(seconds=1) if ahead else None
 
     def _time_to_continue(self) -> bool:
         """Temporal's suggestion, or (a test's) max_events since the run first settled: a
@@ -181,7 +193,9 @@ class EnablementWorkflow(EnablementItems):
                 vars(self._state.items[key]).update(vars(state))
             else:
                 self._state.items[key] = state
-        self._plan = req.plan
+            if state.status is ItemStatus.REMOVED:
+                self._state.items[key].task_id = None  # its step was closed above
+        self.switch_plan(req.plan)
         self.line("enablement_plan_moved", notes.PLAN_MOVED.format(
             old=str(change.from_version), new=str(change.to_version),
             added=str(len(change.added)), removed=str(len(change.removed)),

@@ -24,7 +24,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.deadlines import Checkpoint, CheckpointKind, due_checkpoints
     from domain.enablement import (ACTIONABLE, CertificationState, CertificationStatus, ItemKind,
                                    ItemOwner, ItemStatus, in_language)
-    from domain.enablement_rules import holds_valid, openable
+    from domain.enablement_rules import (certification_expires, holds_valid, openable,
+                                         renewal_opens)
     from domain.enablement_writes import AddendumRequest
     from domain.onboarding import SignatureRecord
     from domain.quiz import QuizResult, score
@@ -270,7 +271,8 @@ class EnablementItems(EnablementRecords):
                renewing: CertificationState | None = None) -> None:
         rule = self.item_of(key).certification
         now = workflow.now()
-        cert = CertificationState(rule.cert_key, user_id, holder, now, now + rule.valid_for,
+        cert = CertificationState(rule.cert_key, user_id, holder, now,
+                                  certification_expires(rule, now),
                                   item_key=key, score=percent)
         if renewing is not None:
             renewing.status = CertificationStatus.RENEWED
@@ -309,7 +311,7 @@ class EnablementItems(EnablementRecords):
         item = self.item_of(key)
         if item is None or item.certification is None:
             return
-        opens = cert.expires_at - item.certification.renew_before
+        opens = renewal_opens(item.certification, cert.expires_at)
         await self.park(lambda: cert.status is CertificationStatus.RENEWED,
                         timeout=opens - workflow.now())
         points, lead = self._partner_points()

@@ -31,6 +31,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.search import PROCESS_STAGE
 
 
+KEPT_ANSWERS = 200  # update answers a continued run keeps, for repeats of recent requests
+
+
 class EnablementRecords(HumanSteps):
     def setup(self, inp: EnablementInput) -> None:
         self._inp = inp
@@ -46,6 +49,11 @@ class EnablementRecords(HumanSteps):
         self._profile: dict[str, Any] | None = None
         self._logo: str | None = None
         self._signature: SignatureRecord | None = None
+        self._earlier: dict[str, PlanItem] = {}  # items of the versions this run moved from
+
+    def switch_plan(self, plan: EnablementPlan) -> None:
+        self._earlier.update({i.key: i for i in self._plan.items})
+        self._plan = plan
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -138,6 +146,11 @@ class EnablementRecords(HumanSteps):
             state = self._state.items[done.next_key]
             item = self.item_of(done.next_key)
             owner = state.assignee_name or (item.owner.value if item is not None else "")
+        # What ops reads on the workflow's page (DESIGN.md section 4).
+        workflow.set_current_details(f"stage {self._state.stage}: {done.required_done} of "
+                                     f"{done.required_total} required tasks done, "
+                                     f"{done.overdue} overdue (plan {self._plan.plan_id} "
+                                     f"v{self._plan.version})")
         return PlanRow(self._plan.plan_id, self._plan.version, self._state.stage,
                        done.required_total, done.required_done, done.percent, done.overdue,
                        done.next_key, done.next_due_at, owner[:200], self._inp.activated_at)
@@ -145,7 +158,8 @@ class EnablementRecords(HumanSteps):
     def _item_rows(self) -> tuple[ItemRow, ...]:
         rows = []
         for position, (key, state) in enumerate(self._state.items.items()):
-            item = self.item_of(key)
+            # An item the plan no longer has keeps its row (removed, or done before the move).
+            item = self.item_of(key) or self._earlier.get(key)
             if item is None:
                 continue
             rows.append(ItemRow(
@@ -167,7 +181,11 @@ class EnablementRecords(HumanSteps):
 
     def carry(self) -> EnablementInput:
         """What the next run starts from: this run's state, the plan it is on now."""
-        state = dataclasses.replace(self._state, plan=self._plan)
+        # Repeats of an update come within minutes, not runs later: the newest answers suffice.
+        results = dict(list(self._state.results.items())[-KEPT_ANSWERS:])
+        changes = dict(list(self._state.plan_changes.items())[-KEPT_ANSWERS:])
+        state = dataclasses.replace(self._state, plan=self._plan, results=results,
+                                    plan_changes=changes)
         return dataclasses.replace(self._inp, carried=state)
 
 

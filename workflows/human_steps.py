@@ -37,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.tasks import (CloseTaskInput, CompleteTaskInput, HandOnInput, HandOnResult,
                               TaskCheckpointInput, TaskOutcome, TaskSpec, TaskStatus)
     from workflows import calls
+    from workflows.step_changes import StepChanges
     from workflows.search import ASSIGNEE, DUE_DATE, PROCESS_STAGE
 
 # Issue 8: the Assignee and DueDate search attributes are cleared once no step is open, so ops
@@ -47,7 +48,7 @@ CLEAR_ASSIGNMENT_PATCH = "clear-assignment-when-idle"
 OWNERSHIP_PATCH = "later-steps-owned-by-their-manager"
 
 
-class HumanSteps:
+class HumanSteps(StepChanges):
     def __init__(self) -> None:
         self._open_tasks: dict[str, TaskSpec] = {}
         self._outcomes: dict[str, TaskOutcome] = {}
@@ -260,41 +261,6 @@ class HumanSteps:
         if idle:
             workflow.upsert_search_attributes(self._unassigned())
 
-    def move_step_due(self, task_id: str, due_at: datetime) -> None:
-        """The open step is due at `due_at` now: its checkpoints move with it, and its wait wakes
-        to count from there (a checkpoint already past is skipped, not fired late)."""
-        spec = self._open_tasks.get(task_id)
-        if spec is None:
-            return
-        self._anchors[task_id] = self._anchors.get(task_id, workflow.now()) + (due_at - spec.due_at)
-        self._open_tasks[task_id] = dataclasses.replace(spec, due_at=due_at)
-        self._retimed[task_id] = self._retimed.get(task_id, 0) + 1
-        if self._assignment_shown:
-            workflow.upsert_search_attributes([DUE_DATE.value_set(due_at)])
-
-    def next_round(self, spec: TaskSpec, task_id: str, due_at: datetime,
-                   context: dict[str, Any]) -> TaskSpec:
-        """The work a reviewer returned, open again as a new step for whoever did it (the person
-        who completed `spec`, else whoever held it), with `context` (the reviewer's comment)."""
-        outcome = self._outcomes.get(spec.task_id)
-        owner = outcome.decided_by_id if outcome is not None else None
-        return dataclasses.replace(spec, task_id=task_id, due_at=due_at,
-                                   assignee_user_id=owner or spec.assignee_user_id,
-                                   context={**spec.context, **context})
-
-    def withdraw_step(self, task_id: str, note: str) -> None:
-        """An open step nobody needs any more (its plan item waived, or gone with a new plan
-        version): closed undecided with `note`, written with the next activity; its
-        `human_step` returns None."""
-        if self._open_tasks.pop(task_id, None) is None:
-            return
-        self._withdrawn.add(task_id)
-        self._closing.append(CloseStepInput(CloseTaskInput(task_id, TaskStatus.EXPIRED, note=note)))
-
-    def open_spec(self, task_id: str) -> TaskSpec | None:
-        """The open step as it stands (assigned, re-timed), or None once it closed."""
-        return self._open_tasks.get(task_id)
-
     def take_closing(self) -> tuple[CloseStepInput, ...]:
         """The closes not yet written, for a caller's own activity to write first."""
         return self._take_closing()
@@ -335,20 +301,6 @@ class HumanSteps:
         finally:
             self.steps_waiting -= 1
         return self._is_closed(task_id)
-
-    @staticmethod
-    def _first_ahead(points: list[Checkpoint], anchor: datetime,
-                     reminders: int) -> tuple[int, int]:
-        """Where the checkpoints go on, counted from `anchor`: reminders already past are
-        skipped (a reminder after the fact says nothing), a past escalation still fires (its
-        mail is keyed: a reopened step's is not sent twice). With the reminders counted on, so
-        each reminder's mail has a number of its own."""
-        now = workflow.now()
-        for index, point in enumerate(points):
-            if anchor + point.after > now or point.kind != CheckpointKind.REMIND:
-                return index, reminders
-            reminders += 1
-        return len(points), reminders
 
     def _take_closing(self) -> tuple[CloseStepInput, ...]:
         closing, self._closing = tuple(self._closing), []

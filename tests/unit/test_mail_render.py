@@ -24,6 +24,11 @@ HOSTILE = {
     "overdue": True, "count": 2, "sha256": "ab" * 32, "partner_signer": "Li\r\nBcc: x@evil.example",
     "partner_signed_at": "3 Dec 2026, 10:00:00 UTC", "company_signer": "Dana\n\nSign in at evil",
     "company_signed_at": "3 Dec 2026, 11:00:00 UTC",
+    # Enablement (issue 10): the plan's own words by language, a holder's typed name.
+    "holder": "Li\r\nBcc: x@evil.example", "expires_at": "2027-12-03", "forward": False,
+    "cert_names": {"en": "Sales Associate", "zh_Hans": "销售专员"},
+    "stage_titles": {"en": "Enabled", "zh_Hans": "已赋能"}, "escalated_to": "channel_manager",
+    "titles": {"en": "Complete the sales training"},
     # The daily digest's lists (activities/digest.py), with what applicants typed in them.
     "sections": [{"kind": kind, "items": [{
         "template": "task_assigned", "task_type": task_type, "reference": "PA-7",

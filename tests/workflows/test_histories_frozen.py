@@ -66,6 +66,8 @@ def test_the_manifest_covers_both_workflows_and_the_issue_8_and_9_paths():
     for scenario in ("rejected", "expired_review", "more_info_then_activated",
                      "contact_taken_then_activated", "round_limit", "owned_later_steps"):
         assert any(n.startswith(f"partner_onboarding_{scenario}__") for n in names), scenario
+    for scenario in ("certified", "rounds_and_changes", "lapsed", "continued"):  # issue 10
+        assert any(n.startswith(f"enablement_{scenario}__enablement-") for n in names), scenario
 
 
 # -- the check itself, on a copy: each way of breaking the rule is caught ------------------------

@@ -22,11 +22,15 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
+from definitions.plans import load_plan
 from domain import ids
+from domain.enablement import (AddTaskInput, ItemOwner, MoveDueDateInput, MovePlanInput,
+                               WaiveTaskInput)
 from domain.tasks import Actor
 from tests.conftest import unique_email
 from tests.workflows.conftest import (COLLEAGUE, MANAGER, asked_until_the_round_limit,
                                       signed_by_both)
+from tests.workflows.enablement_paths import PROFILE, quiz_answers, run_to_certified
 import workflows
 from workflows import WORKFLOWS
 from workflows.client import DATA_CONVERTER
@@ -165,13 +169,85 @@ async def _owned_later_steps(harness):
     return handle
 
 
+# -- issue 10: enablement ----------------------------------------------------------------------
+
+async def _enablement_certified(harness):
+    """Profile, logo, addendum, training assigned and accepted, kickoff, exam, first deal."""
+    partner = harness.partner()
+    handle = await harness.start_enablement(partner, load_plan("standard", 1))
+    await run_to_certified(harness, handle, partner)
+    await harness.stop(handle)
+    return handle
+
+
+async def _enablement_rounds_and_changes(harness):
+    """A failed quiz, a returned review, an overdue escalation, a waiver, a moved due date, an
+    added task and a move to version 2."""
+    partner = harness.partner()
+    handle = await harness.start_enablement(partner, load_plan("standard", 1))
+    manager = harness.staff(MANAGER)
+    training = await harness.step(handle, "sales_training")
+    await harness.assign(handle, training, partner.user, partner.user)
+    await harness.decide(handle, training, partner.user, quiz_answers("sales_training", wrong=True))
+    second = await harness.step(handle, "sales_training", round=2)
+    await harness.decide(handle, second, partner.user, quiz_answers("sales_training"))
+    review = await harness.step(handle, "sales_training", 2, "review")
+    await harness.decide(handle, review, MANAGER, {"decision": "return", "comment": "Blurred"})
+    await harness.step(handle, "sales_training", round=3)
+    now = await harness.env.get_current_time()
+    await handle.execute_update("waive_task", WaiveTaskInput("w", manager, "logo", "On file"),
+                                id="w")
+    await handle.execute_update("move_due_date", MoveDueDateInput(
+        "m", manager, "profile", now + timedelta(days=9), "Holidays"), id="m")
+    await handle.execute_update("add_task", AddTaskInput(
+        "a", manager, "Reference customers", ItemOwner.PARTNER_ADMIN, now + timedelta(days=5),
+        "enabled"), id="a")
+    await harness.env.sleep(timedelta(days=9, hours=1))  # the added task escalates twice
+    await handle.execute_update("move_to_plan_version", MovePlanInput(
+        "p", manager, load_plan("standard", 2)), id="p")
+    await harness.item(partner.org_id, "product_overview", "removed")
+    await harness.stop(handle)
+    return handle
+
+
+async def _enablement_lapsed(harness):
+    partner = harness.partner()
+    handle = await harness.start_enablement(partner, load_plan("standard", 1))
+    await run_to_certified(harness, handle, partner)
+    await harness.env.sleep(timedelta(days=366))
+    await harness.item(partner.org_id, "sales_certification", "lapsed")
+    await harness.stop(handle)
+    return handle
+
+
+async def _enablement_continued(harness):
+    """The history of a continued-as-new run: its open steps reopened, one decided after."""
+    partner = harness.partner()
+    handle = await harness.start_enablement(partner, load_plan("standard", 1), max_events=10)
+    first = (await handle.describe()).run_id
+    await harness.decide(handle, await harness.step(handle, "profile"), partner.admin, PROFILE)
+    while (await handle.describe()).run_id == first:
+        await asyncio.sleep(0.05)
+    await harness.decide(handle, await harness.step(handle, "logo"), partner.admin,
+                         {"logo": harness.stored_file(partner.org_id, "logo"),
+                          "usage_consent": True})
+    await harness.item(partner.org_id, "logo", "done")
+    await harness.stop(handle)
+    return handle
+
+
 SCENARIOS = {"more_info_then_activated": _more_info_then_activated,
              "expired_review": _expired_review, "rejected": _rejected,
              # issue 8, saved beside the first release's
              "contact_taken_then_activated": _contact_taken_then_activated,
              "round_limit": _round_limit,
              # issue 9
-             "owned_later_steps": _owned_later_steps}
+             "owned_later_steps": _owned_later_steps,
+             # issue 10
+             "enablement_certified": _enablement_certified,
+             "enablement_rounds_and_changes": _enablement_rounds_and_changes,
+             "enablement_lapsed": _enablement_lapsed,
+             "enablement_continued": _enablement_continued}
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS.values(), ids=SCENARIOS.keys())
@@ -182,4 +258,5 @@ async def test_fresh_history_replays(harness, scenario):
     assert result.replay_failure is None, result.replay_failure
     if os.environ.get("PRM_RECORD_HISTORIES"):
         name = scenario.__name__.strip("_")
-        (HISTORIES / f"partner_onboarding_{name}__{handle.id}.json").write_text(history.to_json())
+        prefix = "" if name.startswith("enablement_") else "partner_onboarding_"
+        (HISTORIES / f"{prefix}{name}__{handle.id}.json").write_text(history.to_json())
