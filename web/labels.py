@@ -137,8 +137,14 @@ def role_names(codes) -> str:
 
 
 def task_heading(task) -> str:
-    """'Review application: Acme Ltd' in the reader's language; the stored (English) title for
-    task types this module does not know yet."""
+    """'Review application: Acme Ltd' in the reader's language; a partner's enablement step by
+    its plan item's title (the plan's words, web/enablement/texts.py); the stored (English)
+    title for task types this module does not know yet."""
+    context = task.context or {}
+    if task.task_type not in TASK_TYPE_LABELS and context.get("item_key") and context.get("plan_id"):
+        from web.enablement.texts import item_title  # the plan definitions, loaded on first use
+        return item_title(context["plan_id"], int(context.get("plan_version") or 1),
+                          context["item_key"], task.title)
     if task.task_type in TASK_TYPE_LABELS and task.organisation is not None:
         # A message of its own, not an f-string: Chinese joins them with a full-width colon.
         return gettext("%(task)s: %(company)s", task=TASK_TYPE_LABELS[task.task_type],

@@ -13,7 +13,7 @@ import pytest
 
 from db.models import TimelineEvent
 from tests.web.conftest import login, make_org, make_user, tag
-from tests.web.enablement_rows import seed_certification, seed_plan
+from tests.web.enablement_rows import seed_certification, seed_plan, seed_task
 
 
 @pytest.fixture
@@ -125,8 +125,12 @@ def test_the_enablement_timeline_reads_in_chinese_plan_words_included(app, sessi
         s.add(TimelineEvent(key=f"t-{tag()}", org_id=partner.id, workflow_id="x",
                             action="enablement_stage", actor="system",
                             note=enablement_notes.STAGE_REACHED.format(stage="Enabled")))
+    task = seed_task(sessions, partner, "sales_training")
     client = app.test_client()
     login(client, make_user(sessions, "channel_manager", locale="zh_Hans"))
     html = _page(client, partner)
+    # The open step in the page's task list, by its plan item's title in Chinese.
+    open_tasks = re.search(r'aria-labelledby="open-tasks-title".*?</section>', html, re.S).group(0)
+    assert re.search(rf'data-task-id="{re.escape(task.id)}">\s*完成销售培训', open_tasks)
     assert "“完成销售培训”已退回，进入第 2 轮：Upload the PDF itself" in html
     assert "已达到赋能阶段：已赋能" in html and "完成凭证已退回修改" in html
