@@ -6,9 +6,9 @@ bench/lists_seed.py's seed() (COPY on PostgreSQL, inserts on SQLite).
 
 The shape: partners activated over the last two years, more of them recently (a growing
 program); their plan the one the definitions give their partner type (definitions/plans.py),
-its items done in the plan's order the longer a partner has been active, about one partner in
-three with something overdue, one in twenty with an ad-hoc item a manager added; the stage the
-one their done required items reach; 40 channel managers, each looking after a share of the
+its items done in the plan's order the longer a partner has been active, about half with
+something overdue, one in twenty with an ad-hoc item a manager added; the figures on the plan
+row (progress, overdue, the next item, the stage) the rules' own, as the workflow writes them; 40 channel managers, each looking after a share of the
 partners (one in twenty looked after by nobody yet). Staff user 1 is the bench's signer, a
 channel manager, as in the lists bench.
 """
@@ -25,7 +25,9 @@ from bench.lists_rows import (CN_CITY, CN_KIND, CN_WORD, COUNTRIES, FAMILY, FIRS
                               SUFFIX, TYPES, USER_COLUMNS, _weighted)
 from definitions.plans import plan_for_partner_type
 from domain import ids
-from domain.enablement import EnablementPlan, ItemStatus
+from domain.enablement import (SATISFIED, CertificationState, EnablementPlan, ItemKind, ItemOwner,
+                               ItemState, ItemStatus, PlanItem)
+from domain.enablement_rules import progress, stage_reached
 
 ORG_COLUMNS = ("id", "reference", "name", "normalised_name", "domain", "country", "region",
                "partner_type", "status", "workflow_id", "application", "flags", "locale",
@@ -110,64 +112,56 @@ class BoardRows:
         yield from self._item_rows
 
     def _plan(self, org_id: str, plan: EnablementPlan, activated: datetime) -> None:
+        """The partner's item states, then the plan row's figures and stage as the workflow
+        computes them (domain/enablement_rules: progress, stage_reached)."""
         rng, wf = self.rng, ids.enablement_workflow_id(org_id)
         # The longer active, the further along: a share of the plan's items done, in order.
-        progress = min(1.0, (self.now - activated).days / 240 * rng.uniform(0.4, 1.6))
-        done_upto = round(len(plan.items) * progress)
-        states = []
+        share = min(1.0, (self.now - activated).days / 240 * rng.uniform(0.4, 1.6))
+        done_upto = round(len(plan.items) * share)
+        items: dict[str, ItemState] = {}
         for position, item in enumerate(plan.items):
-            due = activated + item.due_after
+            state = ItemState(item.key, due_at=activated + item.due_after)
             if position < done_upto:
-                status = ItemStatus.WAIVED if rng.random() < 0.03 else ItemStatus.DONE
-            elif all(states[k][1] in (ItemStatus.DONE, ItemStatus.WAIVED) for k in
-                     (plan.items.index(plan.item(p)) for p in item.prerequisites)):
-                status = ItemStatus.IN_REVIEW if item.review and rng.random() < 0.2 else ItemStatus.OPEN
-            else:
-                status = ItemStatus.LOCKED
-            states.append((item, status, due))
-        if rng.random() < 0.05:
-            states.append((None, ItemStatus.OPEN, self.now + timedelta(days=rng.uniform(-5, 20))))
-        open_items, required, done = [], 0, 0
-        for position, (item, status, due) in enumerate(states):
-            key = item.key if item else f"adhoc-{rng.getrandbits(32):08x}"
-            completed = min(self.now, due - timedelta(days=rng.uniform(0, 5))) \
-                if status in (ItemStatus.DONE, ItemStatus.WAIVED) else None
-            assignee = f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}" \
-                if status == ItemStatus.OPEN and rng.random() < 0.3 else ""
-            owner = item.owner.value if item else "partner_user"
-            if item is None or item.required:
-                required += 1
-                done += status in (ItemStatus.DONE, ItemStatus.WAIVED)
-            if status in (ItemStatus.OPEN, ItemStatus.IN_REVIEW):
-                open_items.append((due, key, assignee or owner))
+                state.status = ItemStatus.WAIVED if rng.random() < 0.03 else ItemStatus.DONE
+                state.completed_at = min(self.now, state.due_at - timedelta(days=rng.uniform(0, 5)))
+            elif all(items[p].status in SATISFIED for p in item.prerequisites):
+                state.status = (ItemStatus.IN_REVIEW if item.review and rng.random() < 0.2
+                                else ItemStatus.OPEN)
+                if state.status is ItemStatus.OPEN and rng.random() < 0.3:
+                    state.assignee_name = f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}"
+            items[item.key] = state
+        titles = {}
+        if rng.random() < 0.05:  # a manager added a task to this partner's plan
+            key, title = f"adhoc-{rng.getrandbits(32):08x}", rng.choice(AD_HOC_TITLES)
+            items[key] = ItemState(key, ItemStatus.OPEN,
+                                   due_at=self.now + timedelta(days=rng.uniform(-5, 20)),
+                                   ad_hoc=PlanItem(key, ItemKind.CUSTOM, {"en": title},
+                                                   ItemOwner.PARTNER_USER, plan.stages[-1].key,
+                                                   required=False))
+            titles[key] = title
+        # Someone holds each certification whose item is done (its row is not the board's).
+        held = [CertificationState(i.certification.cert_key, 0, "", activated,
+                                   self.now + timedelta(days=200))
+                for i in plan.items if i.certification and items[i.key].status is ItemStatus.DONE]
+        figures = progress(plan, items, self.now)
+        stage = stage_reached(plan, items, held, self.now)
+        for position, (key, state) in enumerate(items.items()):
+            item = state.ad_hoc or plan.item(key)
+            under_way = state.status in (ItemStatus.OPEN, ItemStatus.IN_REVIEW)
             self._item_rows.append((
-                f"{wf}--{key}", org_id, wf, key, item.kind.value if item else "custom",
-                "" if item else rng.choice(AD_HOC_TITLES), position,
-                item.stage if item else plan.stages[-1].key, owner,
-                item.required if item else False, status.value, None,
-                due if status != ItemStatus.LOCKED else None,
-                ids.task_id(wf, key) if key and status in (ItemStatus.OPEN, ItemStatus.IN_REVIEW) else None,
-                1 if status != ItemStatus.LOCKED else 0, completed, "bench" if completed else "",
-                "", {}, completed or activated))
-        self.seeded.items += len(states)
-        stage = _stage(plan, {i.key: s for i, s, _d in states if i})
-        overdue = sum(1 for due, _k, _o in open_items if due < self.now)
-        self.seeded.overdue += overdue > 0
+                f"{wf}--{key}", org_id, wf, key, item.kind.value, titles.get(key, ""), position,
+                item.stage, item.owner.value, item.required, state.status.value, None,
+                state.due_at if state.status is not ItemStatus.LOCKED else None,
+                ids.task_id(wf, key) if under_way else None,
+                0 if state.status is ItemStatus.LOCKED else 1, state.completed_at,
+                "bench" if state.completed_at else "", "", {}, state.completed_at or activated))
+        self.seeded.items += len(items)
+        self.seeded.overdue += figures.overdue > 0
         self.seeded.stages[stage] = self.seeded.stages.get(stage, 0) + 1
-        next_due, next_key, next_owner = min(open_items) if open_items else (None, None, "")
-        self._plan_rows.append((org_id, wf, plan.plan_id, plan.version, stage, required, done,
-                                round(100 * done / required) if required else 100, overdue,
-                                next_due, next_key, next_owner, activated,
-                                self.now - timedelta(hours=rng.uniform(0, 200)), len(states)))
-
-
-def _stage(plan: EnablementPlan, statuses: dict) -> str:
-    """The last stage whose required items (and every earlier stage's) are all done or waived."""
-    reached = plan.stages[0].key
-    for stage in plan.stages[1:]:
-        needed = [i.key for i in plan.items if i.required and i.stage == stage.key]
-        if all(statuses[k] in (ItemStatus.DONE, ItemStatus.WAIVED) for k in needed):
-            reached = stage.key
-        else:
-            break
-    return reached
+        nxt = items[figures.next_key] if figures.next_key else None
+        owner = "" if nxt is None else nxt.assignee_name or (nxt.ad_hoc or plan.item(nxt.key)).owner.value
+        self._plan_rows.append((org_id, wf, plan.plan_id, plan.version, stage,
+                                figures.required_total, figures.required_done, figures.percent,
+                                figures.overdue, figures.next_due_at, figures.next_key, owner,
+                                activated, self.now - timedelta(hours=rng.uniform(0, 200)),
+                                len(items)))
