@@ -134,3 +134,16 @@ def test_the_enablement_timeline_reads_in_chinese_plan_words_included(app, sessi
     assert re.search(rf'data-task-id="{re.escape(task.id)}">\s*完成销售培训', open_tasks)
     assert "“完成销售培训”已退回，进入第 2 轮：Upload the PDF itself" in html
     assert "已达到赋能阶段：已赋能" in html and "完成凭证已退回修改" in html
+
+
+def test_partners_never_reach_the_managers_plan_pages_or_actions(app, sessions, partner):
+    """Even their own organisation's: these are staff pages, and a partner is told they do
+    not exist."""
+    client = app.test_client()
+    login(client, make_user(sessions, "partner_admin", org_id=partner.id))
+    base = f"/manage/partners/{partner.id}"
+    assert client.get(base).status_code == 404
+    assert client.get(f"{base}/enablement/version").status_code == 404
+    for path in ("/enablement/tasks", "/enablement/items/addendum/waive",
+                 "/enablement/items/addendum/due"):
+        assert client.post(base + path, data={}).status_code == 404
