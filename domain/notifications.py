@@ -48,6 +48,7 @@ _KIND_OF_TEMPLATE: dict[str, NotificationKind] = {
     "task_assigned": NotificationKind.GROUP_TASK,
     "task_reminder": NotificationKind.REMINDER,
     "task_escalated": NotificationKind.ESCALATION,
+    "task_overdue": NotificationKind.OVERDUE,  # a partner's overdue plan item (issue 10)
     "review_expired": NotificationKind.APPLICATION_CLOSED,
     "review_round_limit": NotificationKind.APPLICATION_CLOSED,
     "agreement_expired": NotificationKind.APPLICATION_CLOSED,
