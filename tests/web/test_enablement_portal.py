@@ -91,6 +91,15 @@ def test_the_task_page_shows_the_item_the_returned_comment_and_the_quiz_without_
     assert "Claim this task" in html and 'id="assign-form"' not in html
 
 
+def test_a_failed_quiz_round_says_how_many_were_right_and_not_which(app, sessions, org, colleague):
+    task = seed_task(sessions, org, "sales_training", context={
+        "round": 2, "quiz_result": {"correct": 2, "total": 4, "percent": 50, "pass_percent": 75,
+                                    "passed": False, "wrong": ["q_discount", "q_brand"]}})
+    html = _get(_client(app, colleague), f"/portal/tasks/{task.id}")
+    note = re.search(r'id="last-quiz".*?</div>', html, re.S).group(0)
+    assert "2 of 4 answers right, 75% needed" in note and "q_discount" not in note
+
+
 def test_an_admin_gets_the_assign_control_with_the_organisations_people(app, sessions, org, admin,
                                                                         colleague):
     other_org = make_org(sessions, status="active")

@@ -114,7 +114,11 @@ def task_extras(task: Task) -> dict:
     a manager returned the last round with, and who holds it (with the assign / claim forms)."""
     context = task.context or {}
     session = db()
+    # The last round's quiz result, as the workflow scored it: how many were right, never which
+    # answer would have been.
+    quiz = context.get("quiz_result") if context.get("round", 1) > 1 else None
     extras = {"heading": enablement_heading(task), "returned_comment": context.get("returned_comment"),
+              "last_quiz": quiz if isinstance(quiz, dict) and not quiz.get("passed") else None,
               "description": "", "holder": "", "people": [], "may_claim": False,
               "hand_on_nonce": new_nonce()}
     if context.get("item_key") and context.get("plan_id"):
