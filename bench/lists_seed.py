@@ -20,13 +20,13 @@ from sqlalchemy import Engine, make_url, text
 
 from bench.lists_rows import ORG_COLUMNS, TASK_COLUMNS, USER_COLUMNS, Rows, Seeded
 from db.migrate import upgrade
-from db.models import Organisation, Task, User
+from db.models import Base
 from db.session import make_engine
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/prm_bench_lists"
 TABLES = (("user_account", USER_COLUMNS, "users"), ("organisation", ORG_COLUMNS, "organisations"),
           ("task", TASK_COLUMNS, "tasks"))
-JSON_COLUMNS = {"application", "flags", "roles", "context"}
+JSON_COLUMNS = {"application", "flags", "roles", "context", "evidence"}
 
 
 def recreate_database(url: str) -> None:
@@ -50,35 +50,35 @@ def _on_server(url: str, *statements: str) -> None:
         admin.dispose()
 
 
-def seed(engine: Engine, rows: Rows) -> tuple[Seeded, dict]:
-    """Fill an empty, migrated database. (what was seeded, seconds per step)."""
+def seed(engine: Engine, rows, tables=TABLES) -> tuple[Seeded, dict]:
+    """Fill an empty, migrated database. (what was seeded, seconds per step). `tables`: (table,
+    its columns, the name of the `rows` method making its rows), in the order they load (a
+    foreign key's target first); the board bench (bench/board.py) loads its own."""
     times: dict = {}
     if engine.dialect.name == "postgresql":
-        _seed_postgres(engine, rows, times)
+        _seed_postgres(engine, rows, times, tables)
     else:
-        _seed_core(engine, rows, times)
+        _seed_core(engine, rows, times, tables)
     return rows.seeded, times
 
 
-def _seed_core(engine: Engine, rows: Rows, times: dict) -> None:
+def _seed_core(engine: Engine, rows, times: dict, tables) -> None:
     began = time.perf_counter()
     with engine.begin() as conn:
-        for model, columns, make in ((User, USER_COLUMNS, rows.users),
-                                     (Organisation, ORG_COLUMNS, rows.organisations),
-                                     (Task, TASK_COLUMNS, rows.tasks)):
-            batch = [dict(zip(columns, r)) for r in make()]
+        for table, columns, make in tables:
+            batch = [dict(zip(columns, r)) for r in getattr(rows, make)()]
             for start in range(0, len(batch), 1000):
-                conn.execute(model.__table__.insert(), batch[start:start + 1000])
+                conn.execute(Base.metadata.tables[table].insert(), batch[start:start + 1000])
     times["load_s"] = round(time.perf_counter() - began, 1)
 
 
-def _seed_postgres(engine: Engine, rows: Rows, times: dict) -> None:
+def _seed_postgres(engine: Engine, rows, times: dict, tables) -> None:
     began = time.perf_counter()
     with engine.begin() as conn:
         dbapi = conn.connection.driver_connection
-        kept = _set_aside(dbapi, [table for table, _c, _m in TABLES])
+        kept = _set_aside(dbapi, [table for table, _c, _m in tables])
         times["indexes_dropped"] = len(kept)
-        for table, columns, make in TABLES:
+        for table, columns, make in tables:
             step = time.perf_counter()
             json_at = [i for i, c in enumerate(columns) if c in JSON_COLUMNS]
             with dbapi.cursor() as cur:

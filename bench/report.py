@@ -57,6 +57,9 @@ def checks(result: dict) -> list[tuple[str, str, str, bool]]:
     for what, case in (result.get("lists") or {}).get("cases", {}).items():
         ok.append((f"{what}: p95 ms", f"{case['p95_ms']:.0f}", f"< {LIST_P95_MAX_MS:.0f}",
                    case["p95_ms"] < LIST_P95_MAX_MS))
+    for what, case in (result.get("board") or {}).get("cases", {}).items():
+        ok.append((f"{what}: p95 ms", f"{case['p95_ms']:.0f}", f"< {LIST_P95_MAX_MS:.0f}",
+                   case["p95_ms"] < LIST_P95_MAX_MS))
     return ok
 
 
@@ -114,6 +117,9 @@ def table(result: dict) -> str:
                      f"({x['web_processes']} gunicorn processes summed) | |")
     if result.get("lists"):
         lines += lists_lines(result["lists"])
+    if result.get("board"):
+        from bench.board import board_lines
+        lines += board_lines(result["board"])
     lines += ["", "| Target | Figure | Goal | |", "|---|---|---|---|"]
     lines += [f"| {what} | {fig} | {goal} | {'pass' if met else 'MISS'} |"
               for what, fig, goal, met in checks(result)]

@@ -12,7 +12,9 @@ On one dev server in one run (the stack `make run` starts, under var/bench-stack
               SDK updates;
   lists       the directory, the inbox and the home on 100,000 organisations and 1,000,000
               tasks in a PostgreSQL database of its own (bench/lists.py), after the stack's
-              parts and without the stack.
+              parts and without the stack;
+  board       the enablement board on 10,000 partners with plans in the test database
+              (TEST_DATABASE_URL; skipped without it), after lists (bench/board.py).
 Name parts to run only those (`python -m bench decision`): a part that needs applications
 waiting posts them first, untimed. A benchmark, not a test: nothing here asserts a time.
 """
@@ -32,7 +34,7 @@ from bench.stack import (cpu_by_component, cpu_spent, machine_info, rss_mb, star
 from settings import VAR
 
 
-PARTS = ("throughput", "memory", "decision", "lists")
+PARTS = ("throughput", "memory", "decision", "lists", "board")
 STACK_PARTS = PARTS[:3]
 WARMUP_DECISIONS = 4  # untimed: first-use costs in the web app (imports, form classes) stay out
 
@@ -61,6 +63,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--lists-repeat", type=int, default=50, help="requests per page (lists)")
     p.add_argument("--lists-keep", action="store_true",
                    help="keep the lists' database afterwards (to read its plans again)")
+    p.add_argument("--board-partners", type=int, default=10_000, help="partners (board)")
+    p.add_argument("--board-repeat", type=int, default=50, help="requests per page (board)")
     p.add_argument("--out", type=Path, default=VAR / "bench.json")
     p.add_argument("--var", type=Path, default=VAR / "bench-stack", help="the stack's data (wiped)")
     p.add_argument("--database-url", default="",
@@ -159,6 +163,10 @@ def main(argv: list[str] | None = None) -> int:
         result["lists"] = lists.run(args.lists_orgs, args.lists_tasks, args.lists_repeat,
                                     args.out.parent / "bench-lists-plans.txt", args.lists_keep,
                                     log)
+    if "board" in args.parts:
+        from bench import board
+        result["board"] = board.run(args.board_partners, args.board_repeat,
+                                    args.out.parent / "bench-board-plans.txt", log)
     result["details"]["total_s"] = round(time.perf_counter() - began, 1)
     report.write(result, args.out)
     print()

@@ -88,11 +88,15 @@ def set_password(token: str):
         return render_template("auth/set_password.html", form=form, user=user), \
             400 if form.is_submitted() else 200
     # Single use even under a double click: only one request flips used_at from NULL.
+    # Nor can a revoke (web/portal/team.py) and a set-password both win.
     used = s.execute(update(Invitation).where(Invitation.id == invitation.id,
-                                              Invitation.used_at.is_(None)).values(used_at=utcnow()))
+                                              Invitation.used_at.is_(None),
+                                              Invitation.revoked_at.is_(None))
+                     .values(used_at=utcnow()))
     if used.rowcount != 1:
         s.rollback()
-        problem = _link_problem(None, used=True)
+        s.expire(invitation)
+        problem = _link_problem(s.get(Invitation, invitation.id), used=True)
         return render_template("auth/link_problem.html", **problem), problem["code"]
     user.password_hash = hash_password(form.password.data)
     end_sessions(s, user)
@@ -112,43 +116,51 @@ def renew_invitation(token: str):
     person, mailed to the address the old one went to. The old link stays dead."""
     s = db()
     invitation = s.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
-    if invitation is not None and invitation.used_at is None and invitation.expires_at > utcnow():
+    if (invitation is not None and invitation.used_at is None and invitation.revoked_at is None
+            and invitation.expires_at > utcnow()):
         return redirect(url_for("auth.set_password", token=token))  # it still works: use it
     user = s.get(User, invitation.user_id) if invitation is not None else None
-    if user is None or invitation.used_at is not None:
+    if user is None or invitation.used_at is not None or invitation.revoked_at is not None:
         problem = _link_problem(invitation)
         return render_template("auth/link_problem.html", **problem), problem["code"]
     if not user.active:  # a deactivated account gets no new link, from here or anywhere
         return render_template("auth/link_problem.html", code=410,
                                title=gettext("This link has expired"),
                                message=gettext("Ask your channel manager for a new invitation.")), 410
-    fresh = issue_invitation(s, user, lifetime=invitation.expires_at - invitation.created_at)
+    fresh = issue_invitation(s, user, lifetime=invitation.expires_at - invitation.created_at,
+                             invited_by_id=invitation.invited_by_id)
     send_account_mail(invitation_mail(s, user, fresh))
     s.commit()
     return render_template("auth/link_sent.html", expires=fresh.expires_at)
 
 
-def issue_invitation(s: Session, user: User, lifetime: timedelta) -> Invitation:
+def issue_invitation(s: Session, user: User, lifetime: timedelta,
+                     invited_by_id: int | None = None) -> Invitation:
     """A new set-password link for `user`; any other one still open is superseded (expired now),
-    so only the latest link mailed works."""
+    so only the latest link mailed works. `invited_by_id`: the partner admin who sent it (a
+    colleague's invitation, web/portal/team.py); its renewal keeps naming them."""
     now = utcnow()
     s.execute(update(Invitation).where(Invitation.user_id == user.id, Invitation.used_at.is_(None),
                                        Invitation.expires_at > now).values(expires_at=now))
-    key = f"renewal/{user.id}/{secrets.token_urlsafe(12)}"
+    key = f"{'team' if invited_by_id else 'renewal'}/{user.id}/{secrets.token_urlsafe(12)}"
     token = link_token(_secret(), INVITATION_PURPOSE, key)
     fresh = Invitation(key=key, token_hash=token_hash(token), user_id=user.id,
-                       expires_at=now + max(lifetime, timedelta(days=1)), created_at=now)
+                       expires_at=now + max(lifetime, timedelta(days=1)), created_at=now,
+                       invited_by_id=invited_by_id)
     s.add(fresh)
     s.flush()
     return fresh
 
 
 def invitation_mail(s: Session, user: User, invitation: Invitation) -> AccountMailInput:
+    """The set-password mail; a colleague's invitation says who sent it ("invited_by")."""
+    inviter = s.get(User, invitation.invited_by_id) if invitation.invited_by_id else None
     return AccountMailInput(
         key=f"invitation/{invitation.key}", to=user.email, template="partner_invitation",
         locale=user.locale, time_zone=user.time_zone,
         context={"contact_name": user.name, "company": _company(s, user),
-                 "expires": invitation.expires_at.isoformat()},
+                 "expires": invitation.expires_at.isoformat(),
+                 "invited_by": inviter.name if inviter is not None else ""},
         link=LinkSpec(INVITATION_PURPOSE, invitation.key, SET_PASSWORD_PATH))
 
 
@@ -202,6 +214,11 @@ def _fresh_session(then) -> None:
 
 
 def _link_problem(invitation: Invitation | None, used: bool = False) -> dict | None:
+    if invitation is not None and invitation.revoked_at is not None and invitation.used_at is None:
+        return {"code": 410, "title": gettext("This invitation was withdrawn"),
+                "message": gettext("An administrator of your organisation took this invitation "
+                                   "back. If you should have access, ask them to invite you "
+                                   "again.")}
     if used or (invitation is not None and invitation.used_at is not None):
         return {"code": 410, "title": gettext("This link has already been used"),
                 "message": gettext("Each link sets a password once. If that was you, sign in; "

@@ -1,4 +1,7 @@
-"""Handing a staff step on to a colleague: that step, and the staff steps after it, are theirs.
+"""Handing a step on: a staff step to a colleague (that step, and the staff steps after it, are
+theirs), or a partner task to a person of its organisation (a partner admin assigns it; a
+partner user claims it, handing it to themselves). One mechanism for both: the shared
+`hand_on_task` Update (HandOnInput.to_org_id set for a partner task), then the row.
 
 Like a decision, a hand-on is an Update to the workflow, which remembers the owner of the
 application's next staff steps (workflows/human_steps.py); the task row and the organisation's
@@ -24,6 +27,7 @@ from wtforms.validators import DataRequired
 
 from db.models import Task, TimelineEvent, User
 from db.task_rows import write_hand_on
+from db.team import team_members
 from domain import notes
 from domain.roles import may_act_as
 from domain.tasks import ACTIVE_STATUSES, Actor, HandOnInput, HandOnResult
@@ -69,8 +73,42 @@ def colleague_by_id(session: Session, user: CurrentUser, user_id: str) -> User |
     return found
 
 
+def is_partner_task(task: Task) -> bool:
+    """A task its organisation's people do in the portal (not one sent by emailed link, which
+    is its contact's alone: recruitment's signature and edits)."""
+    return bool(task.assignee_org_id) and not task.assignee_role and not task.assignee_email
+
+
+def partner_role_needed(task: Task) -> str:
+    return task.assignee_partner_role or "partner_user"
+
+
 def may_take(colleague: User, task: Task) -> bool:
+    if is_partner_task(task):
+        return (colleague.org_id == task.assignee_org_id and colleague.active
+                and may_act_as(colleague.roles or [], partner_role_needed(task)))
     return bool(task.assignee_role) and may_act_as(colleague.roles or [], task.assignee_role)
+
+
+def partner_people(session: Session, task: Task) -> list[User]:
+    """The people of the task's organisation who can sign in now and may do it, by name: whom
+    a partner admin may assign it to (the team's list, db/team.py)."""
+    people = team_members(session, task.assignee_org_id,
+                          admins_only=task.assignee_partner_role == "partner_admin")
+    return [u for u in people if may_take(u, task)]
+
+
+def may_assign_partner_task(task: Task, user: CurrentUser) -> bool:
+    """A partner admin of the organisation, while the task is open."""
+    return (is_partner_task(task) and task.status in ACTIVE_STATUSES
+            and user.org_id == task.assignee_org_id and user.has_role("partner_admin"))
+
+
+def may_claim_partner_task(task: Task, user: CurrentUser) -> bool:
+    """Anyone of the organisation who may do it, while nobody holds it."""
+    return (is_partner_task(task) and task.status in ACTIVE_STATUSES
+            and user.org_id == task.assignee_org_id and task.assignee_user_id is None
+            and user.has_role(partner_role_needed(task)))
 
 
 def hand_on_form(session: Session, task: Task, user: CurrentUser) -> HandOnForm:
@@ -87,8 +125,10 @@ def hand_on(task: Task, user: CurrentUser, colleague: User, nonce: str) -> HandO
     if not NONCE.match(nonce):
         raise TaskConflict(gettext("This form is out of date. Reload the page and send it again."))
     request_id = f"{task.id}/hand-on/{nonce}"
-    request = HandOnInput(task.id, request_id, Actor(user.name, tuple(user.roles), user.id),
-                          colleague.id, colleague.name, tuple(colleague.roles or ()))
+    request = HandOnInput(task.id, request_id,
+                          Actor(user.name, tuple(user.roles), user.id, org_id=user.org_id),
+                          colleague.id, colleague.name, tuple(colleague.roles or ()),
+                          to_org_id=colleague.org_id if is_partner_task(task) else None)
 
     async def update(client: Client) -> HandOnResult:
         return await client.get_workflow_handle(task.workflow_id).execute_update(

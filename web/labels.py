@@ -43,6 +43,21 @@ ACTION_LABELS = {
     "signed_by_partner": _l("Agreement signed by the partner"),
     "signed_by_company": _l("Agreement countersigned"),
     "handed_on": _l("Handed on to a colleague"),
+    "enablement_stage": _l("Enablement stage reached"),
+    "enablement_task_done": _l("Enablement task done"),
+    "enablement_returned": _l("Evidence returned for changes"),
+    "enablement_waived": _l("Enablement task waived"),
+    "enablement_due_moved": _l("Due date moved"),
+    "enablement_task_added": _l("Task added to the plan"),
+    "enablement_plan_moved": _l("Moved to another plan version"),
+    "certification_issued": _l("Certification issued"),
+    "certification_lapsed": _l("Certification lapsed"),
+    # A partner admin's changes to their team (web/portal/team.py, domain/team_notes.py).
+    "team_invited": _l("Colleague invited"),
+    "team_invitation_revoked": _l("Invitation withdrawn"),
+    "team_role_changed": _l("Role changed"),
+    "team_deactivated": _l("User deactivated"),
+    "team_reactivated": _l("User reactivated"),
 }
 
 TASK_TYPE_LABELS = {
@@ -50,6 +65,10 @@ TASK_TYPE_LABELS = {
     "edit_application": _l("Add information to the application"),
     "sign_agreement": _l("Sign the partner agreement"),
     "countersign": _l("Countersign the agreement"),
+    # Enablement (issue 10): the manager's steps; a partner's plan task is named by its item
+    # (web/portal/enablement.py enablement_heading).
+    "evidence_review": _l("Review enablement evidence"),
+    "enablement_kickoff": _l("Record the kickoff call"),
 }
 
 DECISION_LABELS = {
@@ -118,8 +137,14 @@ def role_names(codes) -> str:
 
 
 def task_heading(task) -> str:
-    """'Review application: Acme Ltd' in the reader's language; the stored (English) title for
-    task types this module does not know yet."""
+    """'Review application: Acme Ltd' in the reader's language; a partner's enablement step by
+    its plan item's title (the plan's words, web/enablement/texts.py); the stored (English)
+    title for task types this module does not know yet."""
+    context = task.context or {}
+    if task.task_type not in TASK_TYPE_LABELS and context.get("item_key") and context.get("plan_id"):
+        from web.enablement.texts import item_title  # the plan definitions, loaded on first use
+        return item_title(context["plan_id"], int(context.get("plan_version") or 1),
+                          context["item_key"], task.title)
     if task.task_type in TASK_TYPE_LABELS and task.organisation is not None:
         # A message of its own, not an f-string: Chinese joins them with a full-width colon.
         return gettext("%(task)s: %(company)s", task=TASK_TYPE_LABELS[task.task_type],

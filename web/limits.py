@@ -9,7 +9,8 @@ All limits are here, in one table, keyed by endpoint, so a reader sees what is l
 - applications: submitted ones per client address and per contact address (each mails the
   contact and every channel manager);
 - account mail (password reset, a new invitation link): requests per client address and per
-  recipient.
+  recipient;
+- a partner admin's invitations of colleagues (web/portal/team.py): sent ones per organisation.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from flask import Flask, Response, current_app, g, request
 from flask_babel import format_timedelta, gettext
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 
 
 def _form_value(name: str) -> Callable[[], str]:
@@ -33,6 +35,11 @@ def _form_value(name: str) -> Callable[[], str]:
 
 def _link_token() -> str:
     return (request.view_args or {}).get("token", "")
+
+
+def _organisation() -> str:
+    """The signed-in partner's organisation: its admins share one allowance."""
+    return f"org:{current_user.org_id}"
 
 
 def _sign_in_failed(_response: Response) -> bool:
@@ -58,6 +65,9 @@ RULES: dict[str, tuple[Rule, ...]] = {
     "auth.forgot_password": (Rule("10 per hour"), Rule("3 per hour", _form_value("email"))),
     # Per link: an expired link names its one recipient.
     "auth.renew_invitation": (Rule("10 per hour"), Rule("3 per hour", _link_token)),
+    # Each mails a link to an address the admin typed: enough for a team, not for a mail cannon.
+    "portal.team_invite": (Rule("20 per hour", _organisation, _submitted),),
+    "portal.team_resend": (Rule("20 per hour", _organisation, _submitted),),
 }
 
 # endpoint -> view(wait) that answers a request over its limit with its own page.

@@ -10,24 +10,30 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
-from domain import notes
+from domain import enablement_notes, notes, team_notes
 from domain.onboarding import AGREEMENT_TITLE
 from domain.phrases import Phrase, recognise, translated
 from domain.screening import FLAG_MESSAGES
 from web.i18n import page_translations
-from web.labels import STAGE_LABELS, label
+from web.enablement.texts import plan_words
+from web.labels import STAGE_LABELS, label, role_label
+
+
+# Every phrase a timeline line may carry: the processes' (recruitment's, enablement's) and the
+# partner teams' (web/portal/team.py).
+TIMELINE_NOTES = notes.NOTES + enablement_notes.NOTES + team_notes.NOTES
 
 
 def note_text(note: str | None) -> str:
     """A timeline note ('Approved by Mia Chen' -> '已由 Mia Chen 批准')."""
-    return _shown(note, notes.NOTES)
+    return _shown(note, TIMELINE_NOTES)
 
 
 def timeline_note(event) -> str:
     """A timeline line's note, or "" when all it says is who did it ("Approved by Mia Chen" on
     Mia Chen's line): the line names its actor beside the time, and names a person once."""
     note = event.note or ""
-    found = recognise(note, notes.NOTES)
+    found = recognise(note, TIMELINE_NOTES)
     if found is not None and set(found[1]) == {"actor"} and found[1]["actor"] == (event.actor or ""):
         return ""
     return note_text(note)
@@ -58,9 +64,13 @@ def current_details_text(details: str | None) -> str:
 # data (a name, a domain, a question someone typed) and goes back exactly as it was stored.
 _FIELD_SHOWN: dict[str, Callable[[str], str]] = {
     "actor": actor_name,                           # "Approved by system (review deadline)"
-    "title": agreement_title,                      # "Partner agreement: Acme Ltd"
+    "title": lambda text: plan_words(text) or agreement_title(text),  # a plan item's, an agreement's
+    "stage": lambda text: plan_words(text) or text,  # an enablement stage, by the plan's name
+    "name": lambda text: plan_words(text) or text,   # a certification's (or a person's, as it is)
     "status": lambda code: label(STAGE_LABELS, code),  # a screening rival's stage
     "details": note_text,                          # the note within the current details
+    "role": role_label,                            # a team change's role code
+    "old_role": role_label,
 }
 
 

@@ -29,12 +29,15 @@ def nav_items() -> list[tuple[str, str, bool]]:
     else:
         if current_user.is_partner:
             items += [("portal.home", gettext("Overview"), ("portal.task",)),
+                      ("portal.plan", gettext("Enablement plan"), ()),
                       ("portal.own_organisation", gettext("Organisation"),
-                       ("portal.organisation", "portal.agreement"))]
+                       ("portal.organisation", "portal.agreement")),
+                      ("portal.team", gettext("Team"), ())]
         if current_user.is_staff:
             items.append(("home.index", gettext("Home"), ()))
         if current_user.has_role("channel_manager"):
             items.append(("manage.inbox", gettext("Inbox"), ("manage.task",)))
+            items.append(("manage.enablement_board", gettext("Enablement"), ()))
         if current_user.is_staff:
             items.append(("directory.index", gettext("Partners"), ("directory.partner",)))
         if current_user.has_role("ops", "program_lead"):

@@ -40,7 +40,7 @@ def test_a_part_named_runs_alone_and_an_unknown_one_is_refused(capsys):
     from bench.run import parse
     assert parse(["decision"]).parts == ["decision"]
     assert parse(["decision", "throughput"]).parts == ["throughput", "decision"]  # in order
-    assert parse([]).parts == ["throughput", "memory", "decision", "lists"]  # make bench: all
+    assert parse([]).parts == ["throughput", "memory", "decision", "lists", "board"]  # make bench: all
     with pytest.raises(SystemExit):
         parse(["throughput", "speed"])
     assert "unknown part(s) speed" in capsys.readouterr().err

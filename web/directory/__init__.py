@@ -17,4 +17,4 @@ bp = Blueprint("directory", __name__, url_prefix="/manage/partners")
 bp.before_request(staff_or_not_found)
 
 
-from web.directory import views  # noqa: E402,F401  (routes register on bp)
+from web.directory import enablement, views  # noqa: E402,F401  (routes register on bp)

@@ -8,6 +8,7 @@ from flask import abort, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
+from db.team import members, pending_invitations
 from domain.roles import may_act_as
 from forms import readable
 from web.csv_export import csv_response
@@ -50,14 +51,24 @@ def export():
 
 @bp.get("/<org_id>")
 def partner(org_id: str):
+    return render_partner(org_id)
+
+
+def render_partner(org_id: str, status: int = 200, **forms):
+    """The page; `forms`: the enablement section's forms as sent, when one is shown again with
+    its errors (web/directory/enablement.py)."""
+    from web.directory.enablement import section
     found = partner_page(db(), org_id)
     if found is None:
         abort(404)
     return render_template("directory/partner.html", p=found, org=found.org,
+                           team_members=members(db(), org_id),
+                           team_invitations=pending_invitations(db(), org_id),
                            application=readable(APPLICATION_FORM, found.org.application),
                            task_link=_task_link, workflow_link=_workflow_link(found.org.workflow_id),
                            is_overdue=is_overdue, is_escalated=is_escalated,
-                           country_label=country_label, partner_type_label=partner_type_label)
+                           country_label=country_label, partner_type_label=partner_type_label,
+                           **section(org_id, **forms)), status
 
 
 def _task_link(task) -> str | None:

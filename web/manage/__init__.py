@@ -13,4 +13,4 @@ def _only_managers() -> None:
     """Checked once for the whole blueprint, so no new view can forget it."""
 
 
-from web.manage import bulk, inbox, task_pages  # noqa: E402,F401  (routes register on bp)
+from web.manage import bulk, enablement_board, inbox, task_pages  # noqa: E402,F401  (routes register on bp)

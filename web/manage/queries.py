@@ -38,7 +38,7 @@ def _view_choices() -> list[tuple[str, str]]:
 
 # The task types a staff group holds; partner tasks (signing, adding information) never reach the
 # inbox, so the type filter does not offer them. A lifecycle with staff tasks adds its types here.
-STAFF_TASK_TYPES = ("review_application", "countersign")
+STAFF_TASK_TYPES = ("review_application", "countersign", "evidence_review", "enablement_kickoff")
 
 
 def _type_choices() -> list[tuple[str, str]]:

@@ -10,6 +10,7 @@ from db.models import Task, User
 from domain.roles import may_act_as
 from domain.tasks import ACTIVE_STATUSES
 from web.database import db
+from web.enablement.review import review_details
 from web.hand_on import hand_on, hand_on_form, may_hand_on
 from web.manage import bp
 from web.manage.holding import holder_name
@@ -43,7 +44,7 @@ def task(task_id: str):
         hand_on.form_nonce.data = new_nonce()
     return run_task_page(task, template="manage/task.html", actor_for=actor_for, done=done,
                          blocked=blocked, holder=holder, hand_on=hand_on,
-                         owner=_owner_name(session, task))
+                         owner=_owner_name(session, task), enablement_review=review_details(task))
 
 
 @bp.post("/tasks/<task_id>/hand-on")

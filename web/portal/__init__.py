@@ -8,12 +8,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from db.channel_manager import channel_manager_of
-from db.models import Agreement, Organisation, Task, User
-from domain.tasks import ACTIVE_STATUSES
+from db.models import Agreement, EnablementPlan, Organisation, Task, User
 from forms import readable
 from web.database import db
 from web.public.task_links import partner_actor
-from web.labels import task_heading
 from web.portal.next_step import next_step
 from web.security import roles_required
 from web.task_views import APPLICATION_FORM, run_task_page, timeline_of
@@ -38,11 +36,13 @@ def my_org() -> Organisation:
 def home():
     org = my_org()
     session = db()
-    tasks = session.scalars(select(Task).where(
-        Task.assignee_org_id == org.id, Task.status.in_([s.value for s in ACTIVE_STATUSES]))
-        .order_by(Task.due_at)).all()
+    # Assigned to me first, then the organisation's unassigned ones (web/portal/enablement.py).
+    inbox = portal_inbox(session, current_user)
+    tasks = inbox.in_order
     return render_template("portal/home.html", org=org, tasks=tasks, timeline=timeline_of(org.id),
-                           next_step=next_step(org, tasks),
+                           next_step=next_step(org, tasks), heading=enablement_heading,
+                           next_enablement=next_enablement_task(inbox),
+                           has_plan=session.get(EnablementPlan, org.id) is not None,
                            channel_manager=channel_manager_of(session, org.id))
 
 
@@ -76,15 +76,24 @@ def agreement(agreement_id: str):
 
 @bp.route("/tasks/<task_id>", methods=["GET", "POST"])
 def task(task_id: str):
-    org = my_org()
+    my_org()
     found = db().get(Task, task_id)
-    if found is None or found.assignee_org_id != org.id:
+    # Another organisation's task, or an admin-only one for a partner user: not there.
+    if not may_see(found, current_user):
         abort(404)
+    extras = task_extras(found)
 
     def done(_outcome):
-        flash(gettext("Thank you. Your task “%(title)s” is complete.", title=task_heading(found)), "success")
+        flash(gettext("Thank you. Your task “%(title)s” is complete.", title=extras["heading"]),
+              "success")
         return redirect(url_for("portal.home"))
 
     return run_task_page(found, template="tasks/partner_task.html",
                          actor_for=lambda payload: partner_actor(found, payload, current_user),
-                         done=done, form_action=url_for("portal.task", task_id=task_id))
+                         done=done, form_action=url_for("portal.task", task_id=task_id),
+                         blocked=blocked_for(found, current_user, extras["holder"]), **extras)
+
+
+from web.portal import team  # noqa: E402,F401  (its views join this blueprint)
+from web.portal.enablement import (enablement_heading, may_see, next_enablement_task,  # noqa: E402
+                                   portal_inbox, task_extras, blocked_for)

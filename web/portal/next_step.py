@@ -9,7 +9,6 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from db.models import Organisation, Task
-from web.labels import task_heading
 
 # What a partner with nothing to do is waiting for, by stage; a stage missing here says nothing.
 WAITING_FOR = {
@@ -39,6 +38,7 @@ def next_step(org: Organisation, open_tasks: list[Task]) -> NextStep:
     """`open_tasks`: the organisation's own open tasks, the most urgent first."""
     if open_tasks:
         task = open_tasks[0]
-        return NextStep(task_heading(task), url_for("portal.task", task_id=task.id),
+        from web.portal.enablement import enablement_heading  # a plan task by its item's title
+        return NextStep(enablement_heading(task), url_for("portal.task", task_id=task.id),
                         str(_l("Open the task")))
     return NextStep(str(WAITING_FOR.get(org.status, "")))
