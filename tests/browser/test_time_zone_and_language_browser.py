@@ -42,7 +42,10 @@ def _organisation(sessions, name: str, with_admin: bool = False) -> str:
         if with_admin:
             s.flush()
             s.add(User(email=f"admin-{uuid.uuid4().hex[:8]}@acme.example", name="Li Wei",
-                       roles=["partner_admin"], org_id=org_id, locale="zh_Hans"))
+                       roles=["partner_admin"], org_id=org_id, locale="zh_Hans",
+                       # A member who has signed in: the team lists those; a user who has not
+                       # set a password yet is a pending invitation (db/team.py).
+                       password_hash=hash_password(MANAGER_PASSWORD)))
     return org_id
 
 
