@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from activities.account_mail import AccountMailActivities
-from activities.digest import DigestActivities
-from activities.enablement import EnablementActivities
-from activities.mail import MailActivities
-from activities.mailer import Mailer, SmtpMailer
-from activities.outbox import Outbox
-from activities.recruitment import RecruitmentActivities
-from activities.steps import StepActivities
-from activities.tasks import TaskActivities
 from settings import Settings
+
+if TYPE_CHECKING:
+    from activities.mailer import Mailer
 
 
 def build_activities(settings: Settings, sessions: sessionmaker[Session],
-                     mailer: Mailer | None = None) -> list[Callable]:
+                     mailer: "Mailer | None" = None) -> list[Callable]:
+    # Imported here, not at the top: the web app imports activities.files (the file store), and
+    # a package import that pulled in every activity (the agreement PDF's reportlab and Pillow,
+    # aiosmtplib) cost each web process 11 MB it never uses.
+    from activities.account_mail import AccountMailActivities
+    from activities.digest import DigestActivities
+    from activities.enablement import EnablementActivities
+    from activities.mail import MailActivities
+    from activities.mailer import SmtpMailer
+    from activities.outbox import Outbox
+    from activities.recruitment import RecruitmentActivities
+    from activities.steps import StepActivities
+    from activities.tasks import TaskActivities
     outbox = Outbox(sessions, mailer or SmtpMailer(settings), settings)
     tasks = TaskActivities(outbox, settings)
     recruitment = RecruitmentActivities(outbox, settings)
