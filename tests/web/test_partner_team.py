@@ -51,7 +51,8 @@ def _user(sessions, user_id: int) -> User:
 def _events(sessions, org_id: str, action: str) -> list[TimelineEvent]:
     with sessions() as s:
         return list(s.scalars(select(TimelineEvent).where(TimelineEvent.org_id == org_id,
-                                                          TimelineEvent.action == action)))
+                                                          TimelineEvent.action == action)
+                              .order_by(TimelineEvent.at, TimelineEvent.id)))  # PostgreSQL keeps no order
 
 
 # -- reading ------------------------------------------------------------------------------------
