@@ -130,12 +130,18 @@ def add_enablement_task(org_id: str):
                     add=form)
 
 
-@bp.post("/<org_id>/enablement/items/<item_key>/waive")
-def waive_enablement_task(org_id: str, item_key: str):
+def _item_or_404(org_id: str, item_key: str):
+    """The partner's plan and one of its items, or 404 for either."""
     view = _plan_or_404(org_id)
     item = view.item(item_key)
     if item is None:
         abort(404)
+    return view, item
+
+
+@bp.post("/<org_id>/enablement/items/<item_key>/waive")
+def waive_enablement_task(org_id: str, item_key: str):
+    view, item = _item_or_404(org_id, item_key)
     form = WaiveForm(prefix=f"waive-{item_key}")
     forms = {"waive": form, "waive_key": item_key}
     if not form.validate_on_submit():
@@ -150,10 +156,7 @@ def waive_enablement_task(org_id: str, item_key: str):
 
 @bp.post("/<org_id>/enablement/items/<item_key>/due")
 def move_enablement_due_date(org_id: str, item_key: str):
-    view = _plan_or_404(org_id)
-    item = view.item(item_key)
-    if item is None:
-        abort(404)
+    view, item = _item_or_404(org_id, item_key)
     form = MoveDueForm(prefix=f"due-{item_key}")
     forms = {"due": form, "due_key": item_key}
     if not form.validate_on_submit():
